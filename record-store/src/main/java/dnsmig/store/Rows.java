@@ -1,0 +1,54 @@
+package dnsmig.store;
+
+import java.util.Comparator;
+
+/** The rows the record store takes and gives: plain values, names already canonical. */
+public final class Rows {
+
+    private Rows() {}
+
+    /**
+     * One resource record: owner name lower-case and absolute, type mnemonic, TTL, rdata in
+     * presentation form. Records of one (name, type) form an RRset.
+     */
+    public record Rr(String name, String type, int ttl, String rdata) {
+        public Rr {
+            if (!name.endsWith(".")) {
+                throw new IllegalArgumentException("record name must be absolute (end with a dot): " + name);
+            }
+            if (ttl < 0) {
+                throw new IllegalArgumentException("negative TTL " + ttl + " for " + name + " " + type);
+            }
+        }
+
+        /** Stable order for listings and digests (not DNSSEC canonical order). */
+        public static final Comparator<Rr> ORDER =
+                Comparator.comparing(Rr::name).thenComparing(Rr::type).thenComparing(Rr::rdata).thenComparingInt(Rr::ttl);
+
+        /** The row as one master-file line. */
+        public String toMasterLine() {
+            return name + "\t" + ttl + "\tIN\t" + type + "\t" + rdata;
+        }
+    }
+
+    /**
+     * A finding about one entry of a zone file: errors were not imported, warnings were
+     * imported and flagged. {@code code} is the converter's finding id ("cname-and-other-data").
+     */
+    public record Finding(String file, int line, String rawText, String code, Severity severity, String message) {}
+
+    public enum Severity {
+        ERROR, WARNING;
+
+        public String dbValue() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Severity fromDb(String value) {
+            return valueOf(value.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+
+    /** A customer account: a handle unique in the store and where its reports go. */
+    public record Owner(String handle, String email) {}
+}

@@ -1,0 +1,33 @@
+package dnsmig.store;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import org.jooq.DSLContext;
+
+/**
+ * Serialises all changes to one zone, whoever makes them (backfill, API writes, repairs), so
+ * both sides of the migration apply them in the same order: a PostgreSQL transaction-level
+ * advisory lock keyed by the zone's name, released at commit or rollback.
+ */
+public final class ZoneLock {
+
+    /** Advisory-lock class id for zone locks ("dns"), so other lock users cannot collide. */
+    static final int LOCK_CLASS = 0x646e73;
+
+    private ZoneLock() {}
+
+    /** Blocks until this transaction holds the lock of {@code zone}. Must be inside a transaction. */
+    public static void lock(DSLContext tx, String zone) {
+        tx.fetch("select pg_advisory_xact_lock(?, ?)", LOCK_CLASS, key(zone));
+    }
+
+    static int key(String zone) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(zone.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+            return (d[0] & 0xff) << 24 | (d[1] & 0xff) << 16 | (d[2] & 0xff) << 8 | (d[3] & 0xff);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
