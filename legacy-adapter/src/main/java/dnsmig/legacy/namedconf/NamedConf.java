@@ -23,8 +23,9 @@ import java.util.Objects;
  *       {@link #read(Path, Path)} lets the caller say where named would have been started
  *       ({@code /} for a daemon started by systemd without {@code WorkingDirectory}).</li>
  * </ul>
- * Paths are made absolute and {@code .}/{@code ..} removed lexically; files other than included
- * configuration files need not exist.
+ * Paths are made absolute with {@code .} elements removed; {@code ..} is kept, because the kernel
+ * resolves it after symbolic links and only through existing directories. Files other than
+ * included configuration files need not exist.
  *
  * <p>Instances are immutable. {@code toString()} shows no secret.
  */
@@ -45,7 +46,8 @@ public final class NamedConf {
      * had been started in the directory that holds it.
      */
     public static NamedConf read(Path namedConf) throws NamedConfException {
-        Path conf = Objects.requireNonNull(namedConf, "namedConf").toAbsolutePath().normalize();
+        Path conf = Objects.requireNonNull(namedConf, "namedConf").toAbsolutePath();
+        conf = PathNames.withoutDots(conf);
         Path parent = conf.getParent();
         return read(conf, parent == null ? conf.getRoot() : parent);
     }
@@ -58,8 +60,9 @@ public final class NamedConf {
      */
     public static NamedConf read(Path namedConf, Path workingDirectory) throws NamedConfException {
         Objects.requireNonNull(namedConf, "namedConf");
-        Path cwd = Objects.requireNonNull(workingDirectory, "workingDirectory").toAbsolutePath().normalize();
-        Path conf = cwd.resolve(namedConf).normalize();
+        Path cwd = PathNames.withoutDots(
+                Objects.requireNonNull(workingDirectory, "workingDirectory").toAbsolutePath());
+        Path conf = PathNames.withoutDots(cwd.resolve(namedConf));
         Parser.Result result = Parser.parse(conf, cwd);
         return new NamedConf(result.directory(), result.zones(), result.keys());
     }

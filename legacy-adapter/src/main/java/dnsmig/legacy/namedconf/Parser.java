@@ -130,17 +130,17 @@ final class Parser {
                     ? ""
                     : " (a relative include is resolved against the directory named is working in at this point: "
                             + cwd + ")";
-            throw error(name, "include file not found: " + (pattern.isEmpty() ? "\"\"" : cwd.resolve(pattern).normalize())
+            throw error(name, "include file not found: " + (pattern.isEmpty() ? "\"\"" : PathNames.withoutDots(cwd.resolve(pattern)))
                     + where);
         }
         for (Path match : matches) {
             if (Files.isDirectory(match)) {
-                throw error(name, "include \"" + pattern + "\" names " + match.normalize() + ", which is a directory, not a file");
+                throw error(name, "include \"" + pattern + "\" names " + PathNames.withoutDots(match) + ", which is a directory, not a file");
             }
         }
         // BIND opens every match in order, each on top of the previous one, so the last is read first.
         for (Path match : matches) {
-            open(match.normalize(), name, from);
+            open(PathNames.withoutDots(match), name, from);
         }
     }
 
@@ -227,7 +227,7 @@ final class Parser {
                                 + value.describe(false));
                     }
                     // named chdir()s here, while still parsing: includes after this point are relative to it.
-                    cwd = cwd.resolve(value.text()).normalize();
+                    cwd = PathNames.withoutDots(cwd.resolve(value.text()));
                     expectSemicolon(value, "'directory \"" + value.text() + "\"'", false);
                 }
                 default -> skipStatement(t, "'" + t.text() + "' option", false);
@@ -610,7 +610,7 @@ final class Parser {
         Path directory = cwd;
         List<ZoneDecl> decls = zones.stream()
                 .map(z -> new ZoneDecl(z.name(), z.dnsClass(), z.view(), z.type(),
-                        z.file() == null ? null : directory.resolve(z.file()).normalize(),
+                        z.file() == null ? null : PathNames.withoutDots(directory.resolve(z.file())),
                         z.at().file(), z.at().line()))
                 .toList();
         return new Result(directory, decls, List.copyOf(keys));
