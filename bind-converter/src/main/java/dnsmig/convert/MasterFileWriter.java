@@ -1,0 +1,44 @@
+package dnsmig.convert;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Type;
+
+/**
+ * Writes records as a master file BIND reads back unchanged: one record per line, {@code owner TTL
+ * IN TYPE rdata}, absolute names, canonical order. Types whose presentation form dnsjava and BIND
+ * may disagree on are written in RFC 3597 generic form ({@code TYPEnnn \# len hex}).
+ */
+public final class MasterFileWriter {
+  private MasterFileWriter() {}
+
+  public static void write(List<Record> records, Appendable out) throws IOException {
+    List<Record> sorted = new ArrayList<>(records);
+    sorted.sort(ZoneValidator.CANONICAL);
+    StringBuilder line = new StringBuilder(128);
+    for (Record r : sorted) {
+      line.setLength(0);
+      line.append(r.getName()).append(' ').append(r.getTTL()).append(' ');
+      line.append(DClass.string(r.getDClass())).append(' ');
+      if (generic(r.getType())) {
+        byte[] rd = r.rdataToWireCanonical();
+        line.append("TYPE").append(r.getType()).append(" \\# ").append(rd.length);
+        if (rd.length > 0) {
+          line.append(' ').append(java.util.HexFormat.of().formatHex(rd));
+        }
+      } else {
+        line.append(Type.string(r.getType())).append(' ').append(r.rdataToString());
+      }
+      line.append('\n');
+      out.append(line);
+    }
+  }
+
+  /** Unknown types, and types written generically so no presentation quirk can change them. */
+  private static boolean generic(int type) {
+    return Type.string(type).startsWith("TYPE");
+  }
+}
