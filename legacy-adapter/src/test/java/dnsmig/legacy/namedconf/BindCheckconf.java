@@ -101,7 +101,8 @@ final class BindCheckconf {
             return fail("named-checkconf -l rejected " + conf + " (exit " + run.exitCode() + "):\n" + run.stdout()
                     + run.stderr());
         }
-        return run.stdout().lines().filter(l -> !l.isBlank()).map(BindCheckconf::parseListed).toList();
+        return run.stdout().lines().filter(l -> !l.isBlank() && !isDiagnostic(l)).map(BindCheckconf::parseListed)
+                .toList();
     }
 
     /** Serials of the zone files BIND loads for the primary zones, in its order. */
@@ -124,6 +125,14 @@ final class BindCheckconf {
     /** Whether BIND accepts the configuration at all ({@code named-checkconf CONF}). */
     static Run check(Path conf, Path workingDirectory) {
         return run(workingDirectory, conf.toString());
+    }
+
+    private static final Pattern DIAGNOSTIC = Pattern.compile("^(.+):\\d+: .*");
+
+    /** A warning such as {@code /etc/named.conf:14: recursion will be disabled ...}, printed among the zones. */
+    private static boolean isDiagnostic(String line) {
+        Matcher m = DIAGNOSTIC.matcher(line);
+        return m.matches() && Files.isRegularFile(Path.of(m.group(1)));
     }
 
     private static Listed parseListed(String line) {
