@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -55,6 +56,8 @@ final class Parser {
             "hmac-sha256", 256,
             "hmac-sha384", 384,
             "hmac-sha512", 512);
+
+    private static final Pattern OPTION_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]*");
 
     record Result(Path directory, List<ZoneDecl> zones, List<TsigKey> keys) {
     }
@@ -191,7 +194,7 @@ final class Parser {
                 case "view" -> view(t);
                 case "zone" -> zone(t, null);
                 case "key" -> key(t);
-                default -> skipStatement(t, "'" + t.text() + "' statement", false);
+                default -> skipUnknown(t, "statement", false);
             }
         }
     }
@@ -230,7 +233,7 @@ final class Parser {
                     cwd = PathNames.withoutDots(cwd.resolve(value.text()));
                     expectSemicolon(value, "'directory \"" + value.text() + "\"'", false);
                 }
-                default -> skipStatement(t, "'" + t.text() + "' option", false);
+                default -> skipUnknown(t, "option", false);
             }
         }
         expectSemicolon(close, "options statement", false);
@@ -270,7 +273,7 @@ final class Parser {
                 case "include" -> include(t, false);
                 case "zone" -> zone(t, view);
                 case "key" -> key(t);
-                default -> skipStatement(t, "'" + t.text() + "' option", false);
+                default -> skipUnknown(t, "option", false);
             }
         }
         expectSemicolon(close, label + " statement", false);
@@ -366,9 +369,9 @@ final class Parser {
                 }
                 case "database", "dlz" -> {
                     database = true;
-                    skipStatement(t, "'" + t.text() + "' option", false);
+                    skipUnknown(t, "option", false);
                 }
-                default -> skipStatement(t, "'" + t.text() + "' option", false);
+                default -> skipUnknown(t, "option", false);
             }
         }
         expectSemicolon(close, label + " statement", false);
@@ -471,7 +474,7 @@ final class Parser {
                     }
                     expectSemicolon(secret, "'secret' in " + label, true);
                 }
-                default -> skipStatement(t, "an option of " + label, true);
+                default -> skipUnknown(t, "option", true);
             }
         }
         expectSemicolon(close, label + " statement", true);
@@ -500,34 +503,57 @@ final class Parser {
             return null;
         }
         int dash = algorithm.lastIndexOf('-');
-        String base = dash > 0 ? algorithm.substring(0, dash) : algorithm;
-        String bits = dash > 0 ? algorithm.substring(dash + 1) : "";
-        Integer max = HMAC_BITS.get(base);
-        if (max == null || bits.isEmpty() || bits.length() > 4 || !bits.chars().allMatch(Character::isDigit)) {
+        Integer max = dash > 0 ? HMAC_BITS.get(algorithm.substring(0, dash)) : null;
+        if (max == null) {
             return "unknown algorithm '" + algorithm + "' (expected hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, "
                     + "hmac-sha384 or hmac-sha512, optionally truncated as in hmac-sha256-128)";
         }
+        String bits = algorithm.substring(dash + 1);
+        if (bits.isEmpty() || bits.length() > 9 || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return "cannot read the number of digest bits in algorithm '" + algorithm + "'";
+        }
         int n = Integer.parseInt(bits);
-        if (n == 0 || n > max) {
-            return "algorithm '" + algorithm + "' truncates to " + n + " bits; " + base + " allows 1 to " + max;
+        if (n % 8 != 0) {
+            return "algorithm '" + algorithm + "' truncates to " + n + " bits, which is not a multiple of 8";
+        }
+        if (n > max) {
+            return "algorithm '" + algorithm + "' truncates to " + n + " bits, more than the " + max + " it has";
         }
         return null;
     }
 
-    /** BIND's base64: whitespace ignored, padding required; {@code null} when not valid. */
+    /**
+     * BIND's base64: white space ignored, padding required, and the bits after the last byte must
+     * be zero ({@code YWJ=} is refused though most decoders read it as {@code ab}); {@code null}
+     * when not valid.
+     */
     private static byte[] decodeBase64(String text) {
         String compact = text.replaceAll("[ \t\r\n]", "");
         if (compact.length() % 4 != 0) {
             return null;
         }
         try {
-            return Base64.getDecoder().decode(compact);
+            byte[] decoded = Base64.getDecoder().decode(compact);
+            return Base64.getEncoder().encodeToString(decoded).equals(compact) ? decoded : null;
         } catch (IllegalArgumentException e) {
             return null;
         }
     }
 
     // ---------------------------------------------------------------- structure
+
+    /**
+     * Skips a statement or option this reader does not interpret (BIND would refuse the ones it
+     * does not know; skipping them keeps this reader working when BIND grows new options). Its
+     * name must still look like one, as BIND's all do.
+     */
+    private void skipUnknown(Token name, String kind, boolean redact) throws NamedConfException {
+        if (!OPTION_NAME.matcher(name.text()).matches()) {
+            throw error(name, (redact ? "this" : "'" + name.text() + "'") + " is not a " + kind
+                    + " name (a stray character, or a comment or string not closed properly?)");
+        }
+        skipStatement(name, redact ? "an unknown " + kind : "'" + name.text() + "' " + kind, redact);
+    }
 
     /** Consumes one statement whose first token is {@code first}, up to and including its {@code ;}. */
     private void skipStatement(Token first, String what, boolean redact) throws NamedConfException {

@@ -101,8 +101,11 @@ final class BindCheckconf {
             return fail("named-checkconf -l rejected " + conf + " (exit " + run.exitCode() + "):\n" + run.stdout()
                     + run.stderr());
         }
-        return run.stdout().lines().filter(l -> !l.isBlank() && !isDiagnostic(l)).map(BindCheckconf::parseListed)
-                .toList();
+        return parseList(run.stdout());
+    }
+
+    static List<Listed> parseList(String stdout) {
+        return stdout.lines().filter(l -> !l.isBlank() && !isDiagnostic(l)).map(BindCheckconf::parseListed).toList();
     }
 
     /** Serials of the zone files BIND loads for the primary zones, in its order. */
