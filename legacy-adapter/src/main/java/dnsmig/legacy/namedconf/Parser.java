@@ -152,12 +152,14 @@ final class Parser {
             throw error(at, "includes are nested more than " + MAX_INCLUDE_DEPTH + " levels deep");
         }
         Deque<Path> chain = new ArrayDeque<>();
+        boolean loop = false;
         for (Lexer.Source s = from; s != null; s = s.parent) {
             chain.push(s.file);
-            if (sameFile(s.file, file)) {
-                String loop = chain.stream().map(Path::toString).collect(Collectors.joining(" -> "));
-                throw error(at, "include loop: " + loop + " -> " + file + " again");
-            }
+            loop |= sameFile(s.file, file);
+        }
+        if (loop) {
+            throw error(at, "include loop: " + chain.stream().map(Path::toString).collect(Collectors.joining(" -> "))
+                    + " -> " + file + " again");
         }
         if (++filesOpened > MAX_FILES) {
             throw error(at, "more than " + MAX_FILES + " files are included; giving up");
