@@ -507,8 +507,10 @@ final class Parser {
         int dash = algorithm.lastIndexOf('-');
         Integer max = dash > 0 ? HMAC_BITS.get(algorithm.substring(0, dash)) : null;
         if (max == null) {
-            return "unknown algorithm '" + algorithm + "' (expected hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, "
-                    + "hmac-sha384 or hmac-sha512, optionally truncated as in hmac-sha256-128)";
+            // Only a near miss is repeated: a secret written in the wrong place must not reach a log.
+            return "unknown algorithm" + (algorithm.startsWith("hmac-") ? " '" + algorithm + "'" : "")
+                    + " (expected hmac-md5, hmac-sha1, hmac-sha224, hmac-sha256, hmac-sha384 or hmac-sha512, "
+                    + "optionally truncated as in hmac-sha256-128)";
         }
         String bits = algorithm.substring(dash + 1);
         if (bits.isEmpty() || bits.length() > 9 || !bits.chars().allMatch(c -> c >= '0' && c <= '9')) {
@@ -551,7 +553,8 @@ final class Parser {
      */
     private void skipUnknown(Token name, String kind, boolean redact) throws NamedConfException {
         if (!OPTION_NAME.matcher(name.text()).matches()) {
-            throw error(name, (redact ? "this" : "'" + name.text() + "'") + " is not a " + kind
+            throw error(name, (redact ? "this" : "'" + name.text() + "'") + " is not "
+                    + (kind.equals("option") ? "an " : "a ") + kind
                     + " name (a stray character, or a comment or string not closed properly?)");
         }
         skipStatement(name, redact ? "an unknown " + kind : "'" + name.text() + "' " + kind, redact);
