@@ -59,6 +59,11 @@ public final class RecordStore {
         });
     }
 
+    /** Every owner's id by handle. */
+    public Map<String, Long> ownerIds() {
+        return dsl.select(OWNER.HANDLE, OWNER.ID).from(OWNER).fetchMap(OWNER.HANDLE, OWNER.ID);
+    }
+
     /**
      * Imports one zone: creates it, replaces what changed, or leaves it alone when its digest
      * equals the last import's. Atomic: a failure leaves the zone as it was.

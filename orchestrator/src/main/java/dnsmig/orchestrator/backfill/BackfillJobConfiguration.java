@@ -1,0 +1,141 @@
+package dnsmig.orchestrator.backfill;
+
+import dnsmig.store.ImportPolicy;
+import dnsmig.store.RecordStore;
+import java.util.Map;
+import org.jooq.DSLContext;
+import org.springframework.batch.core.configuration.annotation.JobScope;
+import org.springframework.batch.core.configuration.annotation.StepScope;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.job.builder.JobBuilder;
+import org.springframework.batch.core.listener.SkipListener;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.Step;
+import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.core.step.skip.SkipPolicy;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.repeat.RepeatStatus;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.RecoverableDataAccessException;
+import org.springframework.dao.TransientDataAccessException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * The backfill job: BIND zones into the record store.
+ *
+ * <pre>
+ * backfill
+ *   owners          tasklet: create/update the owners of the owners file
+ *   import          partitioned by zone over a thread pool (partitions of about equal bytes)
+ *     import-zones  chunk-oriented: read zone list → convert zone file → write zone (diff, gate, rejects)
+ * </pre>
+ *
+ * Restartable through the JDBC job repository: each partition saves how many zones it has
+ * committed with every chunk. Transient database errors are retried; a zone that fails for
+ * any other reason is skipped, reported, and makes the run exit non-zero.
+ */
+@Configuration(proxyBeanMethods = false)
+class BackfillJobConfiguration {
+
+    static final String JOB = "backfill";
+
+    @Bean
+    RecordStore recordStore(DSLContext dsl) {
+        return new RecordStore(dsl);
+    }
+
+    @Bean
+    Job backfillJob(JobRepository repository, Step ownersStep, Step importStep) {
+        return new JobBuilder(JOB, repository).start(ownersStep).next(importStep).build();
+    }
+
+    @Bean
+    @JobScope
+    JobInputs jobInputs(@Value("#{jobParameters}") Map<String, Object> parameters) {
+        return new JobInputs(parameters);
+    }
+
+    @Bean
+    Step ownersStep(JobRepository repository, PlatformTransactionManager tx, JobInputs jobInputs, RecordStore store) {
+        return new StepBuilder("owners", repository)
+                .tasklet((contribution, chunk) -> {
+                    store.upsertOwners(jobInputs.get().owners().values());
+                    return RepeatStatus.FINISHED;
+                }, tx)
+                .build();
+    }
+
+    @Bean
+    Step importStep(JobRepository repository, Step importZonesStep, JobInputs jobInputs,
+            @Value("${dnsmig.backfill.threads:2}") int threads) {
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("backfill-");
+        executor.setConcurrencyLimit(threads);
+        return new StepBuilder("import", repository)
+                .partitioner("import-zones", gridSize -> new ZonePartitioner(jobInputs.get().zones(), jobInputs.get().baseDir()).partition(gridSize))
+                .step(importZonesStep)
+                .gridSize(threads * 4)
+                .taskExecutor(executor)
+                .build();
+    }
+
+    @Bean
+    Step importZonesStep(JobRepository repository, PlatformTransactionManager tx, ZoneSpecReader zoneSpecReader, ZoneConversion zoneConversion,
+            ZoneImportWriter zoneImportWriter, BackfillProgress progress, @Value("${dnsmig.backfill.chunk-zones:16}") int chunkZones) {
+        return new StepBuilder("import-zones", repository).<ZoneSpec, ZonePlan>chunk(chunkZones)
+                .transactionManager(tx)
+                .reader(zoneSpecReader)
+                .processor(zoneConversion)
+                .writer(zoneImportWriter)
+                .faultTolerant()
+                .retry(TransientDataAccessException.class, RecoverableDataAccessException.class, CannotGetJdbcConnectionException.class)
+                .retryLimit(5)
+                .skipPolicy(zoneFailures())
+                .skipListener(new SkipListener<ZoneSpec, ZonePlan>() {
+                    @Override
+                    public void onSkipInProcess(ZoneSpec item, Throwable t) {
+                        progress.failed(item, t);
+                    }
+
+                    @Override
+                    public void onSkipInWrite(ZonePlan item, Throwable t) {
+                        progress.failed(item.spec(), t);
+                    }
+                })
+                .build();
+    }
+
+    /**
+     * A zone that fails on its own is skipped and reported; a database that is gone, or a fault
+     * of the job itself, fails the step instead (running the same command again resumes it).
+     */
+    static SkipPolicy zoneFailures() {
+        return (t, skipCount) -> !(t instanceof TransientDataAccessException || t instanceof DataAccessResourceFailureException
+                || t instanceof RecoverableDataAccessException || t instanceof CannotGetJdbcConnectionException
+                || t instanceof org.springframework.beans.BeansException || t instanceof Error);
+    }
+
+    @Bean
+    @StepScope
+    ZoneSpecReader zoneSpecReader(@Value("#{stepExecution.executionContext}") ExecutionContext context, BackfillProgress progress) {
+        return new ZoneSpecReader(ZonePartitioner.zonesOf(context), progress);
+    }
+
+    @Bean
+    @StepScope
+    ZoneConversion zoneConversion(@Value("#{stepExecution.executionContext}") ExecutionContext context, RecordStore store) {
+        return new ZoneConversion(ZonePartitioner.baseDirOf(context), store.ownerIds());
+    }
+
+    @Bean
+    @StepScope
+    ZoneImportWriter zoneImportWriter(@Value("#{jobParameters}") Map<String, Object> parameters, RecordStore store, BackfillProgress progress) {
+        BackfillRequest request = BackfillParameters.request(parameters);
+        ImportPolicy policy = new ImportPolicy(request.dryRun(), request.force(), request.maxChangeShare(), request.gateMinRecords());
+        return new ZoneImportWriter(store, policy, progress);
+    }
+}
