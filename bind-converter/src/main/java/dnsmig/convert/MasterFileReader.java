@@ -443,18 +443,7 @@ final class MasterFileReader {
     if (rec.getTTL() == newTtl) {
       return rec;
     }
-    return Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), newTtl, wireRdata(rec));
-  }
-
-  private static byte[] wireRdata(Record rec) {
-    // rdataToWireCanonical lowercases names in some types; use the case-preserving wire form.
-    byte[] whole = rec.toWire(org.xbill.DNS.Section.ANSWER);
-    int nameLen = rec.getName().toWire().length;
-    int rdlenPos = nameLen + 8;
-    int rdlen = ((whole[rdlenPos] & 0xFF) << 8) | (whole[rdlenPos + 1] & 0xFF);
-    byte[] out = new byte[rdlen];
-    System.arraycopy(whole, rdlenPos + 2, out, 0, rdlen);
-    return out;
+    return Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), newTtl, RdataParser.wireRdata(rec));
   }
 
   private void newOwner(Name n, String text) {

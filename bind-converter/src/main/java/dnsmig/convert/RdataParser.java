@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import dnsmig.convert.types.BindRdata;
 import java.util.Locale;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
@@ -39,6 +40,17 @@ final class RdataParser {
    */
   static Result parse(Name owner, int type, long ttl, String[] tokens, boolean[] quoted, Name origin) {
     try {
+      if (type == Type.TXT
+          && tokens.length > 0
+          && !quoted[0]
+          && tokens[0].equals("\\#")
+          && (tokens.length < 2 || !isUint16(tokens[1]))) {
+        quoted[0] = true; // BIND: "\#" not followed by a length is the text "#"
+      }
+      String refusal = BindRdata.refusal(type, java.util.Arrays.asList(tokens));
+      if (refusal != null) {
+        return new Failed(FindingCode.BAD_RDATA, refusal);
+      }
       Record fast = fastPath(owner, type, ttl, tokens, quoted, origin);
       if (fast != null) {
         return new Parsed(fast);
@@ -64,10 +76,50 @@ final class RdataParser {
   static Result parseText(Name owner, int type, long ttl, String text, Name origin) {
     try {
       Tokenizer st = new Tokenizer(new Latin1Stream(text));
-      return new Parsed(Record.fromString(owner, type, DClass.IN, ttl, st, origin));
+      Record rec;
+      if (BindRdata.builds(type) && !text.startsWith("\\#")) {
+        byte[] wire = BindRdata.toWire(type, st, origin);
+        Tokenizer.Token t = st.get();
+        if (t.isString()) {
+          throw st.exception("extra text at the end of the record: " + t.value);
+        }
+        rec = Record.newRecord(owner, type, DClass.IN, ttl, wire);
+      } else {
+        rec = Record.fromString(owner, type, DClass.IN, ttl, st, origin);
+      }
+      return checked(rec);
     } catch (IOException | RuntimeException e) {
       return failure(e);
     }
+  }
+
+  /** The largest rdata BIND reads from a master file (a message minus header, root owner, fixed fields). */
+  static final int MAX_RDATA = 65_535 - 12 - 1 - 2 - 2 - 4 - 2;
+
+  /**
+   * Re-reads the record from its wire form, which catches rdata dnsjava accepted as text but
+   * cannot encode, and checks the sizes BIND enforces.
+   */
+  private static Result checked(Record rec) throws IOException {
+    byte[] wire = wireRdata(rec);
+    if (wire.length > MAX_RDATA) {
+      return new Failed(FindingCode.BAD_RDATA, "the rdata is " + wire.length + " octets, more than the " + MAX_RDATA + " BIND accepts");
+    }
+    int size = 12 + rec.getName().length() + 10 + wire.length;
+    if (size > 65_535) {
+      return new Failed(FindingCode.BAD_RDATA, "the record is too large to fit in a DNS message");
+    }
+    return new Parsed(Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), rec.getTTL(), wire));
+  }
+
+  /** The rdata in wire form, names uncompressed and in their original case. */
+  static byte[] wireRdata(Record rec) {
+    byte[] whole = rec.toWire(org.xbill.DNS.Section.ANSWER);
+    int rdlenPos = rec.getName().length() + 8;
+    int rdlen = ((whole[rdlenPos] & 0xFF) << 8) | (whole[rdlenPos + 1] & 0xFF);
+    byte[] out = new byte[rdlen];
+    System.arraycopy(whole, rdlenPos + 2, out, 0, rdlen);
+    return out;
   }
 
   private static Record fastPath(

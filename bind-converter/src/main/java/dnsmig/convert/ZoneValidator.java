@@ -16,7 +16,6 @@ import org.xbill.DNS.CNAMERecord;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.DNAMERecord;
 import org.xbill.DNS.DNSKEYRecord;
-import org.xbill.DNS.DSRecord;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
@@ -252,6 +251,9 @@ public final class ZoneValidator {
           findings.add(new Ordered(Finding.of(l.place(), FindingCode.NS_BELOW_DNAME, "The name server " + target + " of the zone lies below the DNAME at " + dname + ", so it cannot be found; the zone cannot be served until it is fixed."), zoneSeq));
           continue;
         }
+        if (belowDelegation(target, origin, nodes)) {
+          continue; // BIND does not look for addresses below a zone cut here
+        }
         Node t = nodes.get(target);
         if (t == null || (!t.has(Type.A) && !t.has(Type.AAAA))) {
           String why = t != null && t.has(Type.CNAME) ? " is a CNAME, which a name server name may not be" : " has no A or AAAA record in the zone";
@@ -294,6 +296,17 @@ public final class ZoneValidator {
         }
       }
     }
+  }
+
+  private static boolean belowDelegation(Name target, Name origin, Map<Name, Node> nodes) {
+    int labels = target.labels();
+    for (int drop = 0; labels - drop > origin.labels(); drop++) {
+      Node n = nodes.get(drop == 0 ? target : new Name(target, drop));
+      if (n != null && n.has(Type.NS)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Name dnameAbove(Name target, Name origin, Map<Name, Node> nodes) {
@@ -358,11 +371,11 @@ public final class ZoneValidator {
         keys.add((DNSKEYRecord) l.record());
       }
     }
-    if (hasCds && !cdsConsistent(cds, keys)) {
-      reject(cds, findings, rejected, "matches no DNSKEY of the zone (or mixes a delete record with others)");
+    if (hasCds && !consistent(cds, keys, CDS_DELETE, true)) {
+      reject(cds, findings, rejected, "has an algorithm no DNSKEY of the zone has (or mixes a delete record with others)");
     }
-    if (hasCdnskey && !cdnskeyConsistent(cdnskey, keys)) {
-      reject(cdnskey, findings, rejected, "matches no DNSKEY of the zone (or mixes a delete record with others)");
+    if (hasCdnskey && !consistent(cdnskey, keys, CDNSKEY_DELETE, false)) {
+      reject(cdnskey, findings, rejected, "has an algorithm no DNSKEY of the zone has (or mixes a delete record with others)");
     }
   }
 
@@ -373,65 +386,30 @@ public final class ZoneValidator {
     }
   }
 
-  private static boolean cdsConsistent(RSet cds, List<DNSKEYRecord> keys) {
-    if (keys.isEmpty()) {
-      return false;
-    }
+  /**
+   * BIND 9.18's rule: a delete record stands alone; otherwise every CDS or CDNSKEY algorithm must
+   * be the algorithm of some DNSKEY of the zone.
+   */
+  private static boolean consistent(RSet set, List<DNSKEYRecord> keys, byte[] deleteRdata, boolean cds) {
     boolean delete = false;
-    Map<Integer, Boolean> algorithms = new HashMap<>();
-    for (Located l : cds.members) {
+    Set<Integer> algorithms = new HashSet<>();
+    for (Located l : set.members) {
       byte[] rd = l.record().rdataToWireCanonical();
-      if (Arrays.equals(rd, CDS_DELETE)) {
+      if (Arrays.equals(rd, deleteRdata)) {
         delete = true;
         continue;
       }
-      CDSRecord c = (CDSRecord) l.record();
-      algorithms.putIfAbsent(c.getAlgorithm(), false);
-      for (DNSKEYRecord k : keys) {
-        if (k.getAlgorithm() != c.getAlgorithm()) {
-          continue;
-        }
-        try {
-          DSRecord ds = new DSRecord(k.getName(), k.getDClass(), 0, c.getDigestID(), k);
-          if (ds.getFootprint() == c.getFootprint() && Arrays.equals(ds.getDigest(), c.getDigest())) {
-            algorithms.put(c.getAlgorithm(), true);
-          }
-        } catch (RuntimeException e) {
-          // an unsupported digest type cannot be checked; BIND skips it too
-          algorithms.put(c.getAlgorithm(), true);
-        }
-      }
+      algorithms.add(cds ? ((CDSRecord) l.record()).getAlgorithm() : ((CDNSKEYRecord) l.record()).getAlgorithm());
     }
     if (delete) {
       return algorithms.isEmpty();
     }
-    return !algorithms.containsValue(false);
-  }
-
-  private static boolean cdnskeyConsistent(RSet cdnskey, List<DNSKEYRecord> keys) {
-    if (keys.isEmpty()) {
-      return false;
-    }
-    boolean delete = false;
-    Map<Integer, Boolean> algorithms = new HashMap<>();
-    for (Located l : cdnskey.members) {
-      byte[] rd = l.record().rdataToWireCanonical();
-      if (Arrays.equals(rd, CDNSKEY_DELETE)) {
-        delete = true;
-        continue;
-      }
-      CDNSKEYRecord c = (CDNSKEYRecord) l.record();
-      algorithms.putIfAbsent(c.getAlgorithm(), false);
-      for (DNSKEYRecord k : keys) {
-        if (Arrays.equals(k.rdataToWireCanonical(), rd)) {
-          algorithms.put(c.getAlgorithm(), true);
-        }
+    for (int alg : algorithms) {
+      if (keys.stream().noneMatch(k -> k.getAlgorithm() == alg)) {
+        return false;
       }
     }
-    if (delete) {
-      return algorithms.isEmpty();
-    }
-    return !algorithms.containsValue(false);
+    return true;
   }
 
   // ------------------------------------------------------------------ canonical order

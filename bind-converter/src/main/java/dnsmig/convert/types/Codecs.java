@@ -133,6 +133,32 @@ final class Codecs {
         }
       };
 
+  /** GPOS (type 27): exactly three character-strings, not checked as numbers (as BIND). */
+  static final RdataCodec GPOS =
+      new RdataCodec() {
+        @Override
+        public byte[] fromText(Tokenizer st, Name origin) throws IOException {
+          DNSOutput out = new DNSOutput();
+          for (int i = 0; i < 3; i++) {
+            out.writeCountedString(ExtraRecord.bytesFromString(st.getString()));
+          }
+          return out.toByteArray();
+        }
+
+        @Override
+        public String toText(byte[] wire) throws IOException {
+          DNSInput in = new DNSInput(wire);
+          String s =
+              quoted(in.readCountedString())
+                  + " "
+                  + quoted(in.readCountedString())
+                  + " "
+                  + quoted(in.readCountedString());
+          requireEnd(in);
+          return s;
+        }
+      };
+
   /** A hex string in one or more tokens, at least one octet (EID, NIMLOC). */
   static final RdataCodec HEX_DATA =
       new RdataCodec() {

@@ -6,7 +6,8 @@ import org.xbill.DNS.Type;
 /**
  * Registers with dnsjava the RR types that BIND 9.18 reads from master files and dnsjava 3.7.1
  * has no class for (EUI48, EUI64, NID, L32, L64, LP, HHIT, BRID, EID, NIMLOC, CSYNC, NINFO, AVC,
- * RESINFO, WALLET, TA, TALINK, DSYNC, AMTRELAY, DOA, ATMA, SINK, RKEY).
+ * RESINFO, WALLET, TA, TALINK, DSYNC, AMTRELAY, DOA, ATMA, SINK, RKEY), and GPOS, whose dnsjava
+ * class cannot hold the empty strings BIND accepts.
  */
 public final class ExtraTypes {
   private ExtraTypes() {}
@@ -15,6 +16,7 @@ public final class ExtraTypes {
 
   private static final Map<Integer, Spec> SPECS =
       Map.ofEntries(
+          entry(27, "GPOS", Codecs.GPOS),
           entry(31, "EID", Codecs.HEX_DATA),
           entry(32, "NIMLOC", Codecs.HEX_DATA),
           entry(34, "ATMA", Codecs.ATMA),

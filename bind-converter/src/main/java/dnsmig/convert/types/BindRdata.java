@@ -1,0 +1,421 @@
+package dnsmig.convert.types;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.xbill.DNS.Address;
+import org.xbill.DNS.DNSOutput;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Tokenizer;
+import org.xbill.DNS.Type;
+
+/**
+ * Rdata text rules where BIND 9.18 and dnsjava 3.7.1 disagree. For some types the wire form is
+ * built here from the text exactly as BIND builds it (RRSIG/SIG times, LOC, WKS, NSAP); for
+ * others the text is only checked for what BIND refuses and dnsjava lets through (SVCB/HTTPS
+ * keys, NSEC3 hashes, IPSECKEY without key).
+ */
+public final class BindRdata {
+  private BindRdata() {}
+
+  /** True when {@link #toWire} builds this type's rdata. */
+  public static boolean builds(int type) {
+    return type == Type.RRSIG
+        || type == Type.SIG
+        || type == Type.LOC
+        || type == Type.WKS
+        || type == Type.NSAP;
+  }
+
+  /** The wire rdata of a type {@link #builds} handles. */
+  public static byte[] toWire(int type, Tokenizer st, Name origin) throws IOException {
+    return switch (type) {
+      case Type.RRSIG, Type.SIG -> sig(st, origin);
+      case Type.LOC -> loc(st);
+      case Type.WKS -> wks(st);
+      case Type.NSAP -> nsap(st);
+      default -> throw new IllegalArgumentException("not built here: " + type);
+    };
+  }
+
+  /**
+   * Checks rdata tokens against rules BIND enforces and dnsjava does not; returns a reason, or
+   * null when BIND would accept what dnsjava accepts.
+   */
+  public static String refusal(int type, List<String> tokens) {
+    return switch (type) {
+      case Type.SVCB, Type.HTTPS -> svcb(tokens);
+      case Type.NSEC3 -> nsec3(tokens);
+      case Type.IPSECKEY -> tokens.size() < 5 && !isGeneric(tokens) ? "the public key is missing" : null;
+      default -> null;
+    };
+  }
+
+  private static boolean isGeneric(List<String> tokens) {
+    return !tokens.isEmpty() && tokens.get(0).equals("\\#");
+  }
+
+  // ---------------------------------------------------------------- RRSIG / SIG
+
+  private static byte[] sig(Tokenizer st, Name origin) throws IOException {
+    DNSOutput out = new DNSOutput();
+    String covered = st.getString();
+    int t = Type.value(covered, true);
+    if (t < 0) {
+      throw st.exception("unknown type covered: " + covered);
+    }
+    out.writeU16(t);
+    out.writeU8(Codecs.algorithm(st));
+    out.writeU8(Codecs.uint(st, 255));
+    out.writeU32(Codecs.uintOf(st.getString(), 0xFFFFFFFFL, st));
+    out.writeU32(time(st.getString(), st));
+    out.writeU32(time(st.getString(), st));
+    out.writeU16(Codecs.uint(st, 0xFFFF));
+    st.getName(origin).toWire(out, null, false);
+    String sig = Codecs.joinRest(st);
+    if (sig.isEmpty()) {
+      throw st.exception("the signature is missing");
+    }
+    out.writeByteArray(Codecs.base64Of(sig, st));
+    return out.toByteArray();
+  }
+
+  /** BIND's signature time: up to 10 digits as seconds, else YYYYMMDDHHMMSS modulo 2^32. */
+  static long time(String s, Tokenizer st) throws TextParseException {
+    if (s.length() <= 10 && !s.startsWith("-") && !s.startsWith("+")) {
+      return Codecs.uintOf(s, 0xFFFFFFFFL, st);
+    }
+    if (s.length() != 14 || !s.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw st.exception("bad time: " + s);
+    }
+    int year = Integer.parseInt(s.substring(0, 4));
+    int month = Integer.parseInt(s.substring(4, 6));
+    int day = Integer.parseInt(s.substring(6, 8));
+    int hour = Integer.parseInt(s.substring(8, 10));
+    int minute = Integer.parseInt(s.substring(10, 12));
+    int second = Integer.parseInt(s.substring(12, 14));
+    if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 60 || day < 1 || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+      throw st.exception("time out of range: " + s);
+    }
+    long seconds =
+        LocalDateTime.of(year, month, day, hour, minute, 0).toEpochSecond(ZoneOffset.UTC) + second;
+    return seconds & 0xFFFFFFFFL;
+  }
+
+  // ---------------------------------------------------------------- LOC (RFC 1876, as BIND reads it)
+
+  private static byte[] loc(Tokenizer st) throws IOException {
+    long lat = angle(st, 'N', 'S', 90);
+    long lon = angle(st, 'E', 'W', 180);
+    long alt = centimetres(st.getString(), true, st);
+    if (alt < -10000000L || alt > 4284967295L) {
+      throw st.exception("altitude out of range");
+    }
+    int size = 0x12;
+    int hp = 0x16;
+    int vp = 0x13;
+    String[] rest = Codecs.rest(st).toArray(String[]::new);
+    if (rest.length > 3) {
+      throw st.exception("extra text after LOC precisions");
+    }
+    if (rest.length > 0) {
+      size = precision(rest[0], st);
+    }
+    if (rest.length > 1) {
+      hp = precision(rest[1], st);
+    }
+    if (rest.length > 2) {
+      vp = precision(rest[2], st);
+    }
+    DNSOutput out = new DNSOutput();
+    out.writeU8(0);
+    out.writeU8(size);
+    out.writeU8(hp);
+    out.writeU8(vp);
+    out.writeU32((1L << 31) + lat);
+    out.writeU32((1L << 31) + lon);
+    out.writeU32(alt + 10000000L);
+    return out.toByteArray();
+  }
+
+  /** d [m [s.fff]] hemisphere → signed thousandths of arc seconds. */
+  private static long angle(Tokenizer st, char pos, char neg, int maxDegrees) throws IOException {
+    String d = st.getString();
+    long degrees = Codecs.uintOf(d, maxDegrees, st);
+    long minutes = 0;
+    long millis = 0;
+    String s = st.getString();
+    if (isHemisphere(s, pos, neg) == 0) {
+      minutes = Codecs.uintOf(s, 59, st);
+      s = st.getString();
+      if (isHemisphere(s, pos, neg) == 0) {
+        millis = secondsMillis(s, st);
+        s = st.getString();
+      }
+    }
+    int h = isHemisphere(s, pos, neg);
+    if (h == 0) {
+      throw st.exception("expected " + pos + " or " + neg + ", got " + s);
+    }
+    if (degrees == maxDegrees && (minutes != 0 || millis != 0)) {
+      throw st.exception("angle out of range");
+    }
+    long value = ((degrees * 60 + minutes) * 60) * 1000 + millis;
+    return h * value;
+  }
+
+  private static int isHemisphere(String s, char pos, char neg) {
+    if (s.length() != 1) {
+      return 0;
+    }
+    char c = Character.toUpperCase(s.charAt(0));
+    return c == pos ? 1 : c == neg ? -1 : 0;
+  }
+
+  private static long secondsMillis(String s, Tokenizer st) throws TextParseException {
+    int dot = s.indexOf('.');
+    String whole = dot < 0 ? s : s.substring(0, dot);
+    String frac = dot < 0 ? "" : s.substring(dot + 1);
+    if (frac.length() > 3) {
+      throw st.exception("too many decimals in seconds: " + s);
+    }
+    long sec = Codecs.uintOf(whole, 59, st);
+    long ms = frac.isEmpty() ? 0 : Codecs.uintOf(frac, 999, st) * (long) Math.pow(10, 3 - frac.length());
+    return sec * 1000 + ms;
+  }
+
+  /** "[-]m[.cc][m]" in centimetres, exactly. */
+  private static long centimetres(String text, boolean signed, Tokenizer st) throws TextParseException {
+    String s = text;
+    if (s.endsWith("m") || s.endsWith("M")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    boolean negative = false;
+    if (signed && s.startsWith("-")) {
+      negative = true;
+      s = s.substring(1);
+    }
+    int dot = s.indexOf('.');
+    String whole = dot < 0 ? s : s.substring(0, dot);
+    String frac = dot < 0 ? "" : s.substring(dot + 1);
+    if (whole.isEmpty() || frac.length() > 2 || !whole.chars().allMatch(Character::isDigit) || !frac.chars().allMatch(Character::isDigit) || whole.length() > 10) {
+      throw st.exception("bad distance: " + text);
+    }
+    long cm = Long.parseLong(whole) * 100 + (frac.isEmpty() ? 0 : Long.parseLong(frac) * (frac.length() == 1 ? 10 : 1));
+    return negative ? -cm : cm;
+  }
+
+  /** Size and precisions: centimetres as mantissa and power of ten (truncating). */
+  private static int precision(String text, Tokenizer st) throws TextParseException {
+    long cm = centimetres(text, false, st);
+    if (cm > 9000000000L) {
+      throw st.exception("precision out of range: " + text);
+    }
+    int exponent = 0;
+    long pow = 1;
+    while (exponent < 9 && cm >= pow * 10) {
+      pow *= 10;
+      exponent++;
+    }
+    long mantissa = cm / pow;
+    return (int) ((mantissa << 4) | exponent);
+  }
+
+  // ---------------------------------------------------------------- WKS
+
+  private static byte[] wks(Tokenizer st) throws IOException {
+    byte[] addr = st.getAddressBytes(Address.IPv4);
+    String proto = st.getString();
+    int protocol;
+    if (!proto.isEmpty() && Character.isDigit(proto.charAt(0))) {
+      protocol = (int) Codecs.uintOf(proto, 255, st);
+    } else {
+      Integer p = PROTOCOLS.get(proto.toLowerCase(Locale.ROOT));
+      if (p == null) {
+        throw st.exception("unknown protocol: " + proto);
+      }
+      protocol = p;
+    }
+    TreeSet<Integer> ports = new TreeSet<>();
+    for (String s : Codecs.rest(st)) {
+      if (!s.isEmpty() && Character.isDigit(s.charAt(0))) {
+        ports.add((int) Codecs.uintOf(s, 0xFFFF, st));
+      } else {
+        Integer port = services().get(s.toLowerCase(Locale.ROOT) + "/" + protoName(protocol));
+        if (port == null) {
+          throw st.exception("unknown service: " + s);
+        }
+        ports.add(port);
+      }
+    }
+    DNSOutput out = new DNSOutput();
+    out.writeByteArray(addr);
+    out.writeU8(protocol);
+    if (!ports.isEmpty()) {
+      byte[] bitmap = new byte[ports.last() / 8 + 1];
+      for (int p : ports) {
+        bitmap[p / 8] |= (byte) (0x80 >>> (p % 8));
+      }
+      out.writeByteArray(bitmap);
+    }
+    return out.toByteArray();
+  }
+
+  private static final Map<String, Integer> PROTOCOLS = Map.of("tcp", 6, "udp", 17, "icmp", 1, "ip", 0, "ipv6", 41, "sctp", 132);
+
+  private static String protoName(int p) {
+    return p == 17 ? "udp" : p == 132 ? "sctp" : "tcp";
+  }
+
+  private static Map<String, Integer> services;
+
+  /** name/proto → port, from the system's services database as BIND uses it, plus a fallback. */
+  private static synchronized Map<String, Integer> services() {
+    if (services == null) {
+      Map<String, Integer> m = new HashMap<>();
+      String[][] fallback = {
+        {"tcpmux", "1"}, {"echo", "7"}, {"discard", "9"}, {"daytime", "13"}, {"ftp-data", "20"},
+        {"ftp", "21"}, {"ssh", "22"}, {"telnet", "23"}, {"smtp", "25"}, {"time", "37"},
+        {"domain", "53"}, {"finger", "79"}, {"http", "80"}, {"www", "80"}, {"pop3", "110"},
+        {"sunrpc", "111"}, {"auth", "113"}, {"nntp", "119"}, {"ntp", "123"}, {"imap", "143"},
+        {"snmp", "161"}, {"ldap", "389"}, {"https", "443"}, {"submission", "587"}
+      };
+      for (String[] f : fallback) {
+        m.put(f[0] + "/tcp", Integer.parseInt(f[1]));
+        m.put(f[0] + "/udp", Integer.parseInt(f[1]));
+      }
+      Path etc = Path.of("/etc/services");
+      if (Files.isReadable(etc)) {
+        try {
+          for (String line : Files.readAllLines(etc, StandardCharsets.ISO_8859_1)) {
+            String l = line.replaceAll("#.*", "").strip();
+            if (l.isEmpty()) {
+              continue;
+            }
+            String[] f = l.split("\\s+");
+            if (f.length < 2 || !f[1].contains("/")) {
+              continue;
+            }
+            String[] pp = f[1].split("/");
+            try {
+              int port = Integer.parseInt(pp[0]);
+              for (int i = 0; i < f.length; i++) {
+                if (i == 1) {
+                  continue;
+                }
+                m.put(f[i].toLowerCase(Locale.ROOT) + "/" + pp[1], port);
+              }
+            } catch (NumberFormatException ignored) {
+              // not a port line
+            }
+          }
+        } catch (IOException ignored) {
+          // keep the fallback
+        }
+      }
+      services = m;
+    }
+    return services;
+  }
+
+  // ---------------------------------------------------------------- NSAP
+
+  private static byte[] nsap(Tokenizer st) throws IOException {
+    String s = st.getString();
+    if (!s.regionMatches(true, 0, "0x", 0, 2)) {
+      throw st.exception("NSAP must start with 0x");
+    }
+    String hex = s.substring(2).replace(".", "");
+    if (hex.isEmpty() || (hex.length() & 1) != 0 || !Codecs.isHex(hex)) {
+      throw st.exception("bad NSAP: " + s);
+    }
+    return HexFormat.of().parseHex(hex);
+  }
+
+  // ---------------------------------------------------------------- checks only
+
+  private static final Set<String> SVCB_KEYS =
+      Set.of("mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint", "dohpath");
+
+  private static String svcb(List<String> tokens) {
+    if (tokens.size() < 3 || isGeneric(tokens)) {
+      return null;
+    }
+    Set<String> present = new TreeSet<>();
+    List<String> mandatory = List.of();
+    List<String> params = new java.util.ArrayList<>();
+    for (int i = 2; i < tokens.size(); i++) {
+      String t = tokens.get(i);
+      // BIND's lexer splits key="value" into "key=" and the quoted value
+      if (t.endsWith("=") && t.indexOf('=') == t.length() - 1 && i + 1 < tokens.size()) {
+        t = t + tokens.get(++i);
+      }
+      params.add(t);
+    }
+    for (String t : params) {
+      int eq = t.indexOf('=');
+      String key = eq < 0 ? t : t.substring(0, eq);
+      if (!SVCB_KEYS.contains(key) && !key.matches("key[0-9]{1,5}")) {
+        return "'" + key + "' is not an SVCB parameter BIND 9.18 knows";
+      }
+      String canonical = canonicalKey(key);
+      if (!present.add(canonical)) {
+        return "the parameter '" + key + "' appears twice";
+      }
+      if (key.equals("mandatory") && eq >= 0) {
+        mandatory = List.of(t.substring(eq + 1).replace("\"", "").split(",", -1));
+      }
+      if (key.equals("ech") && (eq < 0 || t.substring(eq + 1).replace("\"", "").isEmpty())) {
+        return "ech needs a value";
+      }
+    }
+    if (present.contains("no-default-alpn") && !present.contains("alpn")) {
+      return "no-default-alpn needs alpn";
+    }
+    for (String m : mandatory) {
+      if (!present.contains(canonicalKey(m))) {
+        return "the mandatory key '" + m + "' is not present";
+      }
+    }
+    return null;
+  }
+
+  private static String canonicalKey(String key) {
+    return switch (key) {
+      case "mandatory" -> "key0";
+      case "alpn" -> "key1";
+      case "no-default-alpn" -> "key2";
+      case "port" -> "key3";
+      case "ipv4hint" -> "key4";
+      case "ech" -> "key5";
+      case "ipv6hint" -> "key6";
+      case "dohpath" -> "key7";
+      default -> key.startsWith("key") ? "key" + key.substring(3).replaceFirst("^0+(?=.)", "") : key;
+    };
+  }
+
+  private static String nsec3(List<String> tokens) {
+    if (tokens.size() < 5 || isGeneric(tokens)) {
+      return null;
+    }
+    String next = tokens.get(4);
+    if (next.indexOf('=') >= 0) {
+      return "the next hashed owner name must not be padded with '='";
+    }
+    if (tokens.get(0).equals("1") && next.length() != 32) {
+      return "a SHA-1 next hashed owner name must be 20 octets (32 base32 digits)";
+    }
+    return null;
+  }
+}
