@@ -2,6 +2,7 @@ package dnsmig.legacy.namedconf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -101,10 +102,8 @@ final class Parser {
         }
         try {
             lexer.push(conf, read(conf), null);
-        } catch (NoSuchFileException e) {
-            throw new NamedConfException(conf, 0, 0, "cannot read the configuration: no such file", e);
         } catch (IOException e) {
-            throw new NamedConfException(conf, 0, 0, "cannot read the configuration: " + e, e);
+            throw new NamedConfException(conf, 0, 0, "cannot read the configuration: " + reason(e), e);
         }
         filesOpened = 1;
     }
@@ -113,8 +112,18 @@ final class Parser {
         return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
     }
 
+    private static String reason(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file";
+        }
+        if (e instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
     /** {@code include "name";} after the keyword; opens the matching files on top of the current one. */
-    private void include(Token keyword, boolean redact) throws NamedConfException {
+    private void include(boolean redact) throws NamedConfException {
         Token name = lexer.next();
         if (name.kind() != Token.Kind.QSTRING) {
             throw error(name, "expected a quoted file name after 'include', found " + name.describe(redact));
@@ -126,19 +135,20 @@ final class Parser {
         try {
             matches = pattern.isEmpty() ? List.of() : IncludeGlob.expand(pattern, cwd);
         } catch (IOException e) {
-            throw error(name, "cannot list the files include \"" + pattern + "\" names: " + e, e);
+            throw error(name, "cannot list the files include \"" + pattern + "\" names: " + reason(e), e);
         }
         if (matches.isEmpty()) {
             String where = pattern.startsWith("/")
                     ? ""
                     : " (a relative include is resolved against the directory named is working in at this point: "
                             + cwd + ")";
-            throw error(name, "include file not found: " + (pattern.isEmpty() ? "\"\"" : PathNames.withoutDots(cwd.resolve(pattern)))
-                    + where);
+            Object missing = pattern.isEmpty() ? "\"\"" : PathNames.withoutDots(cwd.resolve(pattern));
+            throw error(name, "include file not found: " + missing + where);
         }
         for (Path match : matches) {
             if (Files.isDirectory(match)) {
-                throw error(name, "include \"" + pattern + "\" names " + PathNames.withoutDots(match) + ", which is a directory, not a file");
+                throw error(name, "include \"" + pattern + "\" names " + PathNames.withoutDots(match)
+                        + ", which is a directory, not a file");
             }
         }
         // BIND opens every match in order, each on top of the previous one, so the last is read first.
@@ -167,7 +177,7 @@ final class Parser {
         try {
             lexer.push(file, read(file), from);
         } catch (IOException e) {
-            throw error(at, "cannot read include file " + file + ": " + e, e);
+            throw error(at, "cannot read include file " + file + ": " + reason(e), e);
         }
     }
 
@@ -191,7 +201,7 @@ final class Parser {
                 throw unexpected(t, "expected a statement such as options, zone or view");
             }
             switch (t.text().toLowerCase(Locale.ROOT)) {
-                case "include" -> include(t, false);
+                case "include" -> include(false);
                 case "options" -> options(t);
                 case "view" -> view(t);
                 case "zone" -> zone(t, null);
@@ -220,7 +230,7 @@ final class Parser {
             }
             checkClauseStart(t, open, "the options statement", false);
             switch (t.text().toLowerCase(Locale.ROOT)) {
-                case "include" -> include(t, false);
+                case "include" -> include(false);
                 case "directory" -> {
                     if (directoryAt != null) {
                         throw redefined(t, directoryAt, "options");
@@ -272,7 +282,7 @@ final class Parser {
             }
             checkClauseStart(t, open, label, false);
             switch (t.text().toLowerCase(Locale.ROOT)) {
-                case "include" -> include(t, false);
+                case "include" -> include(false);
                 case "zone" -> zone(t, view);
                 case "key" -> key(t);
                 default -> skipUnknown(t, "option", false);
@@ -325,7 +335,7 @@ final class Parser {
             }
             checkClauseStart(t, open, label, false);
             switch (t.text().toLowerCase(Locale.ROOT)) {
-                case "include" -> include(t, false);
+                case "include" -> include(false);
                 case "type" -> {
                     if (typeAt != null) {
                         throw redefined(t, typeAt, label);
@@ -451,7 +461,7 @@ final class Parser {
             }
             checkClauseStart(t, open, label, true);
             switch (t.text().toLowerCase(Locale.ROOT)) {
-                case "include" -> include(t, true);
+                case "include" -> include(true);
                 case "algorithm" -> {
                     if (algorithmAt != null) {
                         throw redefined(t, algorithmAt, label);
@@ -592,7 +602,7 @@ final class Parser {
                 throw error(t, "unexpected ';': an empty statement inside the block of " + owner);
             }
             if (t.isKeyword("include") && lexer.peek().kind() == Token.Kind.QSTRING) {
-                include(t, redact);
+                include(redact);
             } else if (t.kind() == Token.Kind.WORD && !redact) {
                 skipStatement(t, "'" + t.text() + "'", false);
             } else {
@@ -672,8 +682,12 @@ final class Parser {
     }
 
     private static NamedConfException missingSemicolon(Token last, String what, Token found, boolean redact) {
-        String where = found.file().equals(last.file()) ? (found.line() == last.endLine() ? "" : " on line " + found.line())
-                : " in " + found.file();
+        String where;
+        if (!found.file().equals(last.file())) {
+            where = " in " + found.file();
+        } else {
+            where = found.line() == last.endLine() ? "" : " on line " + found.line();
+        }
         return new NamedConfException(last.file(), last.endLine(), last.endColumn(),
                 "missing ';' after " + what + "; found " + found.describe(redact) + where);
     }
