@@ -618,6 +618,13 @@ final class MasterFileReader {
         return;
       }
       real = path.toRealPath();
+      if (!Files.isRegularFile(real)) {
+        problem(
+            place(src, e),
+            FindingCode.INCLUDE_FAILED,
+            "$INCLUDE " + file + " is not a regular file; nothing was read from it.");
+        return;
+      }
       for (Source s : stack) {
         if (real.equals(s.realPath)) {
           problem(

@@ -42,8 +42,8 @@ public final class ZoneFileConverter {
     Path real;
     try {
       real = file.toRealPath();
-      if (Files.isDirectory(real)) {
-        return unreadable(label, origin, "it is a directory, not a file");
+      if (!Files.isRegularFile(real)) {
+        return unreadable(label, origin, "it is not a regular file");
       }
       data = Files.readAllBytes(real);
     } catch (IOException | RuntimeException e) {
