@@ -103,7 +103,7 @@ final class BackfillCommand implements Callable<Integer> {
                 default -> Terminal.interactive();
             };
             BackfillReport report;
-            try (ProgressBar ignored = new ProgressBar(System.err, runner.progress()::snapshot, bar).start()) {
+            try (ProgressBar ignored = new ProgressBar(spec.commandLine().getErr(), runner.progress()::snapshot, bar).start()) {
                 report = runner.run(request);
             }
             BackfillSummary.print(report, out);

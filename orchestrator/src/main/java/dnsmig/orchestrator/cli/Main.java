@@ -16,29 +16,36 @@ public final class Main {
 
     /** Runs one command and returns its exit code (see {@link ExitCode}). */
     public static int run(String... args) {
+        return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs one command writing to the given streams (tests read them). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new DnsmigCommand());
+        cli.setOut(out);
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            PrintWriter err = cmd.getErr();
+            PrintWriter w = cmd.getErr();
             return switch (e) {
                 case BackfillInputException bad -> {
-                    err.println("dnsmig: " + bad.getMessage());
-                    err.println("Nothing was changed. Fix the input and run the command again.");
+                    w.println("dnsmig: " + bad.getMessage());
+                    w.println("Nothing was changed. Fix the input and run the command again.");
                     yield ExitCode.USAGE;
                 }
                 case BackfillBusyException busy -> {
-                    err.println("dnsmig: " + busy.getMessage());
+                    w.println("dnsmig: " + busy.getMessage());
                     yield ExitCode.BUSY;
                 }
                 case IllegalArgumentException bad -> {
-                    err.println("dnsmig: " + bad.getMessage());
+                    w.println("dnsmig: " + bad.getMessage());
                     yield ExitCode.USAGE;
                 }
                 default -> {
-                    err.println("dnsmig " + cmd.getCommandName() + " failed: " + rootMessage(e));
+                    w.println("dnsmig " + cmd.getCommandName() + " failed: " + rootMessage(e));
                     if (Boolean.getBoolean("dnsmig.debug") || System.getenv("DNSMIG_DEBUG") != null) {
-                        e.printStackTrace(err);
+                        e.printStackTrace(w);
                     } else {
-                        err.println("(set DNSMIG_DEBUG=1 for the stack trace)");
+                        w.println("(set DNSMIG_DEBUG=1 for the stack trace)");
                     }
                     yield ExitCode.FAILED;
                 }

@@ -1,7 +1,7 @@
 package dnsmig.orchestrator.cli;
 
 import dnsmig.orchestrator.backfill.BackfillProgress;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -14,14 +14,14 @@ final class ProgressBar implements AutoCloseable {
 
     private static final int WIDTH = 24;
 
-    private final PrintStream out;
+    private final PrintWriter out;
     private final Supplier<BackfillProgress.Snapshot> source;
     private final boolean interactive;
     private final Duration every;
     private final Thread thread;
     private volatile boolean running = true;
 
-    ProgressBar(PrintStream out, Supplier<BackfillProgress.Snapshot> source, boolean interactive) {
+    ProgressBar(PrintWriter out, Supplier<BackfillProgress.Snapshot> source, boolean interactive) {
         this.out = out;
         this.source = source;
         this.interactive = interactive;
