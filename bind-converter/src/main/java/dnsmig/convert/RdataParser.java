@@ -47,6 +47,13 @@ final class RdataParser {
           && (tokens.length < 2 || !isUint16(tokens[1]))) {
         quoted[0] = true; // BIND: "\#" not followed by a length is the text "#"
       }
+      if (TXT_LIKE.contains(type) && !(tokens.length > 0 && tokens[0].equals("\\#") && !quoted[0])) {
+        for (String t : tokens) {
+          if (decodedLength(t) > 255) {
+            return new Failed(FindingCode.TXT_STRING_TOO_LONG, "the string '" + (t.length() > 40 ? t.substring(0, 40) + "..." : t) + "' is " + decodedLength(t) + " octets; one string holds at most 255, so split it into several quoted strings");
+          }
+        }
+      }
       String refusal = BindRdata.refusal(type, java.util.Arrays.asList(tokens));
       if (refusal != null) {
         return new Failed(FindingCode.BAD_RDATA, refusal);
@@ -171,6 +178,26 @@ final class RdataParser {
         return null;
       }
     }
+  }
+
+  /** Types whose rdata is character-strings of at most 255 octets each. */
+  private static final java.util.Set<Integer> TXT_LIKE =
+      java.util.Set.of(Type.TXT, Type.SPF, Type.HINFO, Type.X25, Type.ISDN, 56, 258, 261, 262);
+
+  /** Octets of a character-string token after \DDD and \X escapes. */
+  static int decodedLength(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == '\\' && i + 1 < s.length()) {
+        if (i + 3 < s.length() && Character.isDigit(s.charAt(i + 1)) && Character.isDigit(s.charAt(i + 2)) && Character.isDigit(s.charAt(i + 3))) {
+          i += 3;
+        } else {
+          i++;
+        }
+      }
+      n++;
+    }
+    return n;
   }
 
   private static boolean isUint16(String s) {
