@@ -140,6 +140,24 @@ public final class LocalPostgres {
         }
     }
 
+    /**
+     * A new, empty database of this name on the (running) cluster, replacing any database of
+     * that name: for demos and scratch work that must never touch the real data.
+     */
+    public Endpoint freshDatabase(String name) {
+        if (!name.matches("[a-z_][a-z0-9_]{0,62}") || name.equals(DATABASE)) {
+            throw new IllegalArgumentException("not a scratch database name: " + name);
+        }
+        Endpoint main = ensureRunning();
+        try (var c = main.withDatabase("postgres").connect(); var s = c.createStatement()) {
+            s.execute("drop database if exists " + name + " with (force)");
+            s.execute("create database " + name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("creating database " + name + " in the local PostgreSQL: " + e.getMessage(), e);
+        }
+        return main.withDatabase(name);
+    }
+
     /** How to reach the cluster, if it has been initialised (whether or not it is running). */
     public Optional<Endpoint> endpoint() {
         return Credentials.read(dataDir).map(Credentials::endpoint);

@@ -17,10 +17,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "backfill", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Imports every legacy BIND zone into the record store: zone files are read as BIND reads them, entries the new",
-                "system cannot take are rejected with file:line and reason (see `dnsmig rejects`), the rest is written zone by zone,",
-                "atomically. Re-running changes nothing that did not change; a run that was interrupted resumes where it stopped",
-                "when the same command is run again."},
+        description = {"Imports every legacy BIND zone into the record store: zone files are read as BIND reads them, entries the new system cannot take are rejected with file:line and reason (see `dnsmig rejects`), the rest is written zone by zone, atomically. Re-running changes nothing that did not change; a run that was interrupted resumes where it stopped when the same command is run again."},
         footer = {"", "Examples:", "  dnsmig backfill --named-conf /etc/bind/named.conf --owners owners.csv",
                 "  dnsmig backfill --zones-dir /srv/zones --zone-list /srv/zones/zones.list --owners owners.csv --dry-run",
                 "", "The owners file is CSV with a header: zone,owner,email", "", ExitCode.HELP})

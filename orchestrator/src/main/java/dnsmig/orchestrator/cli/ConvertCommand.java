@@ -25,9 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.json.JsonMapper;
 
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Reads one BIND zone file the way the backfill does and prints the records it would import, one per line with",
-                "absolute names in canonical order (a valid master file), on standard output; the findings go to standard error.",
-                "The operator's tool to check one zone, like named-compilezone. Touches no database."},
+        description = {"Reads one BIND zone file the way the backfill does and prints the records it would import, one per line with absolute names in canonical order (a valid master file), on standard output; the findings go to standard error. The operator's tool to check one zone, like named-compilezone. Touches no database."},
         footer = {"", "Exit codes: 0 no errors (warnings allowed), 1 errors found (entries rejected or zone not servable), 2 bad usage.",
                 "", "Example:", "  dnsmig convert /etc/bind/db.example.com --origin example.com > example.com.flat"})
 final class ConvertCommand implements Callable<Integer> {

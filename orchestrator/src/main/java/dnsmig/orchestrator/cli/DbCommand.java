@@ -9,8 +9,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "db", mixinStandardHelpOptions = true,
-        description = {"The local PostgreSQL that dnsmig runs when no --db-url is given. It starts by itself on first use and keeps",
-                "running for the next commands; these subcommands show, start and stop it."},
+        description = {"The local PostgreSQL that dnsmig runs when no --db-url is given. It starts by itself on first use and keeps running for the next commands; these subcommands show, start and stop it."},
         subcommands = {DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class})
 final class DbCommand implements Runnable {
 

@@ -14,9 +14,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import tools.jackson.databind.json.JsonMapper;
 
 @Command(name = "rejects", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Lists what the backfill could not take as it was: errors (the entry was not imported) and warnings (imported,",
-                "flagged), with zone, owner, file:line, the raw text and a message for the zone's owner. Findings stay listed while",
-                "they persist across re-runs and are marked fixed when they disappear."},
+        description = {"Lists what the backfill could not take as it was: errors (the entry was not imported) and warnings (imported, flagged), with zone, owner, file:line, the raw text and a message for the zone's owner. Findings stay listed while they persist across re-runs and are marked fixed when they disappear."},
         footer = {"", "Examples:", "  dnsmig rejects", "  dnsmig rejects --owner acme --severity error --format csv > acme-rejects.csv"})
 final class RejectsCommand implements Callable<Integer> {
 
