@@ -68,6 +68,8 @@ final class MasterFileReader {
 
   // BIND's "current list" and "glue list": consecutive records of one owner share TTLs per type
   private Name runOwner;
+  private String runOwnerText;
+  private Name runOwnerOrigin;
   private final Map<Integer, Long> runTtls = new HashMap<>();
   private boolean runHasDelegation;
   private final List<Name> runNsTargets = new ArrayList<>();
@@ -168,7 +170,7 @@ final class MasterFileReader {
         return;
       }
       i = 1;
-      newOwner(owner, text);
+      newOwner(owner, text, src.origin);
       src.current = owner;
       src.originChanged = false;
     }
@@ -446,17 +448,22 @@ final class MasterFileReader {
     return Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), newTtl, RdataParser.wireRdata(rec));
   }
 
-  private void newOwner(Name n, String text) {
+  private void newOwner(Name n, String text, Name origin) {
     if (glueOwner != null && !caseEqual(glueOwner, n)) {
       glueOwner = null;
       glueTtls.clear();
     }
-    if (glueOwner == null && (runOwner == null || !caseEqual(runOwner, n))) {
+    boolean sameAsRun =
+        runOwner != null
+            && (text.equals(runOwnerText) && origin == runOwnerOrigin || caseEqual(runOwner, n));
+    if (glueOwner == null && !sameAsRun) {
       if (runHasDelegation && runNsTargets.contains(n)) {
         glueOwner = n;
         glueTtls.clear();
       } else {
         runOwner = n;
+        runOwnerText = text;
+        runOwnerOrigin = origin;
         runTtls.clear();
         runHasDelegation = false;
         runNsTargets.clear();
@@ -470,6 +477,7 @@ final class MasterFileReader {
 
   private void endRun() {
     runOwner = null;
+    runOwnerText = null;
     runTtls.clear();
     runHasDelegation = false;
     runNsTargets.clear();

@@ -19,7 +19,6 @@ import org.xbill.DNS.DNSKEYRecord;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.NSRecord;
 import org.xbill.DNS.Name;
-import org.xbill.DNS.NameTooLongException;
 import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SRVRecord;
@@ -77,6 +76,7 @@ public final class ZoneValidator {
 
   private static final class RSet {
     final List<Located> members = new ArrayList<>(2);
+    final List<byte[]> rdatas = new ArrayList<>(2);
     final Set<ByteBuffer> keys = new HashSet<>(4);
     long lastTtl;
     boolean mismatchReported;
@@ -183,23 +183,29 @@ public final class ZoneValidator {
       }
       set.keys.add(rdata);
       set.members.add(l);
+      set.rdatas.add(rdata.array());
     }
 
     Set<Located> rejected = new HashSet<>();
     cdsCheck(origin, nodes.get(origin), findings, rejected);
     zoneChecks(origin, nodes, findings, in);
 
-    List<Record> accepted = new ArrayList<>(in.size());
+    List<Keyed> keyed = new ArrayList<>(in.size());
     for (Map.Entry<Name, Node> ne : nodes.entrySet()) {
       for (RSet s : ne.getValue().sets.values()) {
-        for (Located l : s.members) {
-          if (!rejected.contains(l)) {
-            accepted.add(MasterFileReader.withTtl(l.record(), s.lastTtl));
+        for (int i = 0; i < s.members.size(); i++) {
+          Located l = s.members.get(i);
+          if (rejected.isEmpty() || !rejected.contains(l)) {
+            keyed.add(new Keyed(MasterFileReader.withTtl(l.record(), s.lastTtl), s.rdatas.get(i)));
           }
         }
       }
     }
-    accepted.sort(CANONICAL);
+    keyed.sort(Keyed.ORDER);
+    List<Record> accepted = new ArrayList<>(keyed.size());
+    for (Keyed k : keyed) {
+      accepted.add(k.record());
+    }
     findings.sort(Comparator.comparingLong(Ordered::seq));
     return new Result(accepted, findings);
   }
@@ -339,13 +345,14 @@ public final class ZoneValidator {
     if (originLabels < 1 || name.labels() - 1 < 2 * originLabels || !name.subdomain(origin)) {
       return false;
     }
-    Name stripped;
-    try {
-      stripped = Name.concatenate(name.relativize(origin), Name.root);
-    } catch (NameTooLongException e) {
-      return false;
+    int n = name.labels() - 1; // without the root label
+    // labels n-k .. n-1 are the origin; the k labels before them must spell it again
+    for (int i = 0; i < originLabels; i++) {
+      if (!name.getLabelString(n - 2 * originLabels + i).equalsIgnoreCase(origin.getLabelString(i))) {
+        return false;
+      }
     }
-    return stripped.subdomain(origin);
+    return true;
   }
 
   // ------------------------------------------------------------------ CDS / CDNSKEY
@@ -413,6 +420,22 @@ public final class ZoneValidator {
   }
 
   // ------------------------------------------------------------------ canonical order
+
+  /** A record with its canonical rdata computed once, for sorting. */
+  private record Keyed(Record record, byte[] rdata) {
+    static final Comparator<Keyed> ORDER =
+        (a, b) -> {
+          int c = a.record.getName().compareTo(b.record.getName());
+          if (c != 0) {
+            return c;
+          }
+          c = Integer.compare(a.record.getType(), b.record.getType());
+          if (c != 0) {
+            return c;
+          }
+          return Arrays.compareUnsigned(a.rdata, b.rdata);
+        };
+  }
 
   /** RFC 4034 §6: owner in canonical order, then type, then rdata in canonical wire form. */
   static final Comparator<Record> CANONICAL =
