@@ -5,23 +5,24 @@ DNSMIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 say() { printf 'dnsmig: %s\n' "$*" >&2; }
 
-# java_major JAVA: the feature version of a java binary (17, 21, 25, ...), 0 if it does not run.
-java_major() {
+# jdk_major DIR: the feature version of the JDK in DIR (17, 21, 25, ...), 0 if unknown.
+# Read from DIR/release, so no JVM is started.
+jdk_major() {
     local v
-    v=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p' | head -1)
-    echo "${v:-0}" | cut -d. -f1
+    v=$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$1/release" 2>/dev/null | head -1)
+    echo "${v:-0}"
 }
 
 # ensure_java: exports JAVA_HOME for a JDK >= 21: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm.
 ensure_java() {
-    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(java_major "$JAVA_HOME/bin/java")" -ge 21 ]; then
+    if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(jdk_major "$JAVA_HOME")" -ge 21 ]; then
         return 0
     fi
     local best="" best_v=0 d v
     for d in /usr/lib/jvm/*/; do
         d=${d%/}
         [ -x "$d/bin/javac" ] || continue
-        v=$(java_major "$d/bin/java")
+        v=$(jdk_major "$d")
         if [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$d; best_v=$v; fi
     done
     if [ -z "$best" ]; then

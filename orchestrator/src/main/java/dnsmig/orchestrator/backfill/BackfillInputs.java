@@ -26,6 +26,12 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
 
     static final String UNASSIGNED = "unassigned";
 
+    /**
+     * Zones every BIND serves for itself (Debian's named.conf.default-zones; RFC 6761, RFC
+     * 6303), not a customer's: left out unless the owners file names them.
+     */
+    static final java.util.Set<String> LOCAL_ZONES = java.util.Set.of("localhost.", "127.in-addr.arpa.", "0.in-addr.arpa.", "255.in-addr.arpa.");
+
     static BackfillInputs load(BackfillRequest request) {
         OwnersCsv owners = OwnersCsv.read(request.owners());
         List<String> notes = new ArrayList<>();
@@ -40,6 +46,12 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
             }
             baseDir = conf.directory();
             collect(conf.zones(), request.view(), files, notes);
+            List<String> local = files.keySet().stream().filter(z -> LOCAL_ZONES.contains(z) && owners.ownerOf(z) == null).toList();
+            if (!local.isEmpty()) {
+                local.forEach(files::remove);
+                notes.add(local.size() + " zone(s) every BIND serves for itself were not imported (" + String.join(", ", local)
+                        + "); list them in the owners file to import them");
+            }
         } else {
             baseDir = request.zonesDir().toAbsolutePath().normalize();
             readZoneList(request.zoneList(), baseDir, files);
