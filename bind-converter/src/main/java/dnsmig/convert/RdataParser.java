@@ -54,7 +54,7 @@ final class RdataParser {
           }
         }
       }
-      String refusal = BindRdata.refusal(type, java.util.Arrays.asList(tokens));
+      String refusal = BindRdata.refusal(type, java.util.Arrays.asList(tokens), quoted);
       if (refusal != null) {
         return new Failed(FindingCode.BAD_RDATA, refusal);
       }
@@ -91,6 +91,9 @@ final class RdataParser {
           throw st.exception("extra text at the end of the record: " + t.value);
         }
         rec = Record.newRecord(owner, type, DClass.IN, ttl, wire);
+        if (rec == null) {
+          return new Failed(FindingCode.BAD_RDATA, "this " + Type.string(type) + " rdata cannot be represented by the record library");
+        }
       } else {
         rec = Record.fromString(owner, type, DClass.IN, ttl, st, origin);
       }
@@ -109,6 +112,13 @@ final class RdataParser {
    */
   private static Result checked(Record rec) throws IOException {
     byte[] wire = wireRdata(rec);
+    int type = rec.getType();
+    if ((type == Type.TXT || type == Type.SPF) && wire.length == 0) {
+      return new Failed(FindingCode.BAD_RDATA, "a " + Type.string(type) + " record needs at least one string");
+    }
+    if (type == Type.LOC && BindRdata.locWireProblem(wire) != null) {
+      return new Failed(FindingCode.BAD_RDATA, BindRdata.locWireProblem(wire));
+    }
     if (wire.length > MAX_RDATA) {
       return new Failed(FindingCode.BAD_RDATA, "the rdata is " + wire.length + " octets, more than the " + MAX_RDATA + " BIND accepts");
     }
@@ -116,7 +126,11 @@ final class RdataParser {
     if (size > 65_535) {
       return new Failed(FindingCode.BAD_RDATA, "the record is too large to fit in a DNS message");
     }
-    return new Parsed(Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), rec.getTTL(), wire));
+    Record again = Record.newRecord(rec.getName(), rec.getType(), rec.getDClass(), rec.getTTL(), wire);
+    if (again == null) {
+      return new Failed(FindingCode.BAD_RDATA, "this " + Type.string(type) + " rdata cannot be represented by the record library");
+    }
+    return new Parsed(again);
   }
 
   /** The rdata in wire form, names uncompressed and in their original case. */

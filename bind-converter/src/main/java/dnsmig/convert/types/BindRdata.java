@@ -11,7 +11,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import org.xbill.DNS.Address;
 import org.xbill.DNS.DNSOutput;
@@ -35,7 +34,9 @@ public final class BindRdata {
         || type == Type.SIG
         || type == Type.LOC
         || type == Type.WKS
-        || type == Type.NSAP;
+        || type == Type.NSAP
+        || type == Type.SVCB
+        || type == Type.HTTPS;
   }
 
   /** The wire rdata of a type {@link #builds} handles. */
@@ -45,6 +46,7 @@ public final class BindRdata {
       case Type.LOC -> loc(st);
       case Type.WKS -> wks(st);
       case Type.NSAP -> nsap(st);
+      case Type.SVCB, Type.HTTPS -> Svcb.fromText(st, origin);
       default -> throw new IllegalArgumentException("not built here: " + type);
     };
   }
@@ -53,10 +55,12 @@ public final class BindRdata {
    * Checks rdata tokens against rules BIND enforces and dnsjava does not; returns a reason, or
    * null when BIND would accept what dnsjava accepts.
    */
-  public static String refusal(int type, List<String> tokens) {
+  public static String refusal(int type, List<String> tokens, boolean[] quoted) {
     return switch (type) {
-      case Type.SVCB, Type.HTTPS -> svcb(tokens);
       case Type.NSEC3 -> nsec3(tokens);
+      case Type.CAA -> isGeneric(tokens) ? null
+          : tokens.size() < 3 ? "a CAA record needs flags, a tag and a value"
+          : quoted[1] ? "the CAA tag must not be quoted" : null;
       case Type.IPSECKEY -> tokens.size() < 5 && !isGeneric(tokens) ? "the public key is missing" : null;
       default -> null;
     };
@@ -195,6 +199,28 @@ public final class BindRdata {
     return sec * 1000 + ms;
   }
 
+  /**
+   * Why a LOC rdata in wire form is one BIND refuses (RFC 3597 input), or null: precisions must
+   * be mantissa 1-9 and exponent 0-9 (or zero), latitude and longitude within range.
+   */
+  public static String locWireProblem(byte[] w) {
+    if (w.length != 16 || w[0] != 0) {
+      return "a LOC rdata is 16 octets of version 0";
+    }
+    for (int i = 1; i <= 3; i++) {
+      int c = w[i] & 0xFF;
+      if (c != 0 && ((c & 0xF) > 9 || (c >> 4) > 9 || (c >> 4) == 0)) {
+        return "a LOC precision is not a valid mantissa and exponent";
+      }
+    }
+    long lat = ((w[4] & 0xFFL) << 24) | ((w[5] & 0xFFL) << 16) | ((w[6] & 0xFFL) << 8) | (w[7] & 0xFFL);
+    long lon = ((w[8] & 0xFFL) << 24) | ((w[9] & 0xFFL) << 16) | ((w[10] & 0xFFL) << 8) | (w[11] & 0xFFL);
+    if (Math.abs(lat - (1L << 31)) > 90L * 3600000 || Math.abs(lon - (1L << 31)) > 180L * 3600000) {
+      return "a LOC latitude or longitude is out of range";
+    }
+    return null;
+  }
+
   /** "[-]m[.cc][m]" in centimetres, exactly. */
   private static long centimetres(String text, boolean signed, Tokenizer st) throws TextParseException {
     String s = text;
@@ -219,7 +245,7 @@ public final class BindRdata {
   /** Size and precisions: centimetres as mantissa and power of ten (truncating). */
   private static int precision(String text, Tokenizer st) throws TextParseException {
     long cm = centimetres(text, false, st);
-    if (cm > 9000000000L) {
+    if (cm / 100 > 90000000L) {
       throw st.exception("precision out of range: " + text);
     }
     int exponent = 0;
@@ -344,66 +370,6 @@ public final class BindRdata {
   }
 
   // ---------------------------------------------------------------- checks only
-
-  private static final Set<String> SVCB_KEYS =
-      Set.of("mandatory", "alpn", "no-default-alpn", "port", "ipv4hint", "ech", "ipv6hint", "dohpath");
-
-  private static String svcb(List<String> tokens) {
-    if (tokens.size() < 3 || isGeneric(tokens)) {
-      return null;
-    }
-    Set<String> present = new TreeSet<>();
-    List<String> mandatory = List.of();
-    List<String> params = new java.util.ArrayList<>();
-    for (int i = 2; i < tokens.size(); i++) {
-      String t = tokens.get(i);
-      // BIND's lexer splits key="value" into "key=" and the quoted value
-      if (t.endsWith("=") && t.indexOf('=') == t.length() - 1 && i + 1 < tokens.size()) {
-        t = t + tokens.get(++i);
-      }
-      params.add(t);
-    }
-    for (String t : params) {
-      int eq = t.indexOf('=');
-      String key = eq < 0 ? t : t.substring(0, eq);
-      if (!SVCB_KEYS.contains(key) && !key.matches("key[0-9]{1,5}")) {
-        return "'" + key + "' is not an SVCB parameter BIND 9.18 knows";
-      }
-      String canonical = canonicalKey(key);
-      if (!present.add(canonical)) {
-        return "the parameter '" + key + "' appears twice";
-      }
-      if (key.equals("mandatory") && eq >= 0) {
-        mandatory = List.of(t.substring(eq + 1).replace("\"", "").split(",", -1));
-      }
-      if (key.equals("ech") && (eq < 0 || t.substring(eq + 1).replace("\"", "").isEmpty())) {
-        return "ech needs a value";
-      }
-    }
-    if (present.contains("no-default-alpn") && !present.contains("alpn")) {
-      return "no-default-alpn needs alpn";
-    }
-    for (String m : mandatory) {
-      if (!present.contains(canonicalKey(m))) {
-        return "the mandatory key '" + m + "' is not present";
-      }
-    }
-    return null;
-  }
-
-  private static String canonicalKey(String key) {
-    return switch (key) {
-      case "mandatory" -> "key0";
-      case "alpn" -> "key1";
-      case "no-default-alpn" -> "key2";
-      case "port" -> "key3";
-      case "ipv4hint" -> "key4";
-      case "ech" -> "key5";
-      case "ipv6hint" -> "key6";
-      case "dohpath" -> "key7";
-      default -> key.startsWith("key") ? "key" + key.substring(3).replaceFirst("^0+(?=.)", "") : key;
-    };
-  }
 
   private static String nsec3(List<String> tokens) {
     if (tokens.size() < 5 || isGeneric(tokens)) {
