@@ -15,6 +15,10 @@ import org.xbill.DNS.Type;
 public final class MasterFileWriter {
   private MasterFileWriter() {}
 
+  static {
+    dnsmig.convert.types.ExtraTypes.registerAll();
+  }
+
   public static void write(List<Record> records, Appendable out) throws IOException {
     List<Record> sorted = new ArrayList<>(records);
     sorted.sort(ZoneValidator.CANONICAL);

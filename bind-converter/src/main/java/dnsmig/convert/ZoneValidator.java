@@ -34,6 +34,10 @@ import org.xbill.DNS.Type;
 public final class ZoneValidator {
   private ZoneValidator() {}
 
+  static {
+    dnsmig.convert.types.ExtraTypes.registerAll();
+  }
+
   /** A record with where it came from. */
   record Located(Record record, Place place) {}
 
@@ -261,6 +265,9 @@ public final class ZoneValidator {
           continue; // BIND does not look for addresses below a zone cut here
         }
         Node t = nodes.get(target);
+        if (t == null) {
+          t = wildcardFor(target, origin, nodes);
+        }
         if (t == null || (!t.has(Type.A) && !t.has(Type.AAAA))) {
           String why = t != null && t.has(Type.CNAME) ? " is a CNAME, which a name server name may not be" : " has no A or AAAA record in the zone";
           findings.add(new Ordered(Finding.of(l.place(), FindingCode.NS_WITHOUT_ADDRESS, "The name server " + target + why + ", so the zone cannot be served; add its address records."), zoneSeq));
@@ -302,6 +309,25 @@ public final class ZoneValidator {
         }
       }
     }
+  }
+
+  /** The wildcard node that would answer for a name with no node of its own, if any. */
+  private static Node wildcardFor(Name target, Name origin, Map<Name, Node> nodes) {
+    for (int drop = 1; target.labels() - drop >= origin.labels(); drop++) {
+      Name ancestor = new Name(target, drop);
+      try {
+        Node w = nodes.get(Name.concatenate(Name.fromConstantString("*"), ancestor));
+        if (w != null) {
+          return w;
+        }
+      } catch (org.xbill.DNS.NameTooLongException e) {
+        return null;
+      }
+      if (nodes.containsKey(ancestor)) {
+        return null; // the closest encloser has no wildcard
+      }
+    }
+    return null;
   }
 
   private static boolean belowDelegation(Name target, Name origin, Map<Name, Node> nodes) {

@@ -109,6 +109,12 @@ class MasterFileSyntaxTest {
         c("no final newline", "a A 192.0.2.1", List.of("a.example.com. 300 A 192.0.2.1")),
         // CRLF line ends
         c("CRLF", "a A 192.0.2.1\r\nb A 192.0.2.2\r\n", List.of("a.example.com. 300 A 192.0.2.1", "b.example.com. 300 A 192.0.2.2")),
+        // an in-zone name server whose address comes from a wildcard is fine for BIND
+        c("NS address from a wildcard", "@ NS ns2\n* A 192.0.2.7\n", List.of(
+            "*.example.com. 300 A 192.0.2.7", "example.com. 300 NS ns2.example.com.")),
+        // a name server below a delegation is not checked for an address (BIND's zone cut rule)
+        c("NS below a delegation", "@ NS ns.sub\nsub NS ns.sub\n", List.of(
+            "example.com. 300 NS ns.sub.example.com.", "sub.example.com. 300 NS ns.sub.example.com."), "6:missing-glue"),
         // a bad line in the middle costs only itself
         c("bad line in the middle", "a A 192.0.2.1\nb A 192.0.2.300\nc A 192.0.2.3\n", List.of(
             "a.example.com. 300 A 192.0.2.1", "c.example.com. 300 A 192.0.2.3"), "6:bad-rdata"),
