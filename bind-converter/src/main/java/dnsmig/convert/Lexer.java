@@ -44,8 +44,48 @@ final class Lexer {
     return data;
   }
 
+  /**
+   * The token's text for the name and rdata parsers. Octets above 0x7F are written as {@code \DDD}
+   * escapes, so dnsjava stores them as they are (it would re-encode such characters as UTF-8).
+   */
   String text(Token t) {
+    int end = t.end;
+    for (int i = t.start; i < end; i++) {
+      if (data[i] < 0) {
+        return escaped(t);
+      }
+    }
+    return new String(data, t.start, end - t.start, StandardCharsets.ISO_8859_1);
+  }
+
+  /** The token's octets unchanged (for file names). */
+  String rawText(Token t) {
     return new String(data, t.start, t.end - t.start, StandardCharsets.ISO_8859_1);
+  }
+
+  private String escaped(Token t) {
+    StringBuilder sb = new StringBuilder((t.end - t.start) * 2);
+    for (int i = t.start; i < t.end; i++) {
+      int b = data[i] & 0xFF;
+      if (b == '\\' && i + 1 < t.end) {
+        int next = data[i + 1] & 0xFF;
+        if (next >= 0x80) {
+          appendDecimal(sb, next);
+        } else {
+          sb.append('\\').append((char) next);
+        }
+        i++;
+      } else if (b >= 0x80) {
+        appendDecimal(sb, b);
+      } else {
+        sb.append((char) b);
+      }
+    }
+    return sb.toString();
+  }
+
+  private static void appendDecimal(StringBuilder sb, int b) {
+    sb.append('\\').append((char) ('0' + b / 100)).append((char) ('0' + b / 10 % 10)).append((char) ('0' + b % 10));
   }
 
   boolean textEquals(Token t, String s) {

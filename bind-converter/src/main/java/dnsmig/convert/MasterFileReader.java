@@ -589,7 +589,7 @@ final class MasterFileReader {
       problem(place(src, e), FindingCode.BAD_DIRECTIVE, "$INCLUDE needs a file name; the line was ignored.");
       return;
     }
-    String file = lx.text(toks.get(1));
+    String file = lx.rawText(toks.get(1));
     Name origin = src.origin;
     boolean withOrigin = false;
     if (toks.size() >= 3) {

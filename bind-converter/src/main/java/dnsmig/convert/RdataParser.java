@@ -54,6 +54,18 @@ final class RdataParser {
           }
         }
       }
+      if ((type == Type.KEY || type == Type.DNSKEY || type == Type.CDNSKEY || type == 57)
+          && tokens.length > 0
+          && !quoted[0]
+          && !tokens[0].isEmpty()
+          && !Character.isDigit(tokens[0].charAt(0))
+          && !tokens[0].equals("\\#")) {
+        int flags = BindRdata.keyFlags(tokens[0]);
+        if (flags < 0) {
+          return new Failed(FindingCode.BAD_RDATA, "unknown key flag in '" + tokens[0] + "'");
+        }
+        tokens[0] = Integer.toString(flags);
+      }
       String refusal = BindRdata.refusal(type, java.util.Arrays.asList(tokens), quoted);
       if (refusal != null) {
         return new Failed(FindingCode.BAD_RDATA, refusal);

@@ -62,12 +62,44 @@ public final class BindRdata {
           : tokens.size() < 3 ? "a CAA record needs flags, a tag and a value"
           : quoted[1] ? "the CAA tag must not be quoted" : null;
       case Type.IPSECKEY -> tokens.size() < 5 && !isGeneric(tokens) ? "the public key is missing" : null;
+      case Type.DNSKEY, Type.CDNSKEY -> tokens.size() < 4 && !isGeneric(tokens) ? "the public key is missing" : null;
       default -> null;
     };
   }
 
   private static boolean isGeneric(List<String> tokens) {
     return !tokens.isEmpty() && tokens.get(0).equals("\\#");
+  }
+
+  // ---------------------------------------------------------------- KEY flag names
+
+  private static final String[] FLAG_NAMES = {
+    "NOCONF", "NOAUTH", "NOKEY", "FLAG2", "EXTEND", "FLAG4", "FLAG5", "USER", "ZONE", "HOST", "NTYP3",
+    "FLAG8", "FLAG9", "FLAG10", "FLAG11", "SIG0", "SIG1", "SIG2", "SIG3", "SIG4", "SIG5", "SIG6", "SIG7",
+    "SIG8", "SIG9", "SIG10", "SIG11", "SIG12", "SIG13", "SIG14", "SIG15", "KSK", "REVOKE"
+  };
+
+  private static final int[] FLAG_VALUES = {
+    0x4000, 0x8000, 0xC000, 0x2000, 0x1000, 0x0800, 0x0400, 0x0000, 0x0100, 0x0200, 0x0300,
+    0x0080, 0x0040, 0x0020, 0x0010, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0x0001, 0x0080
+  };
+
+  /** BIND's KEY/DNSKEY flag mnemonics ("ZONE|SIG15"), or -1 for an unknown name. */
+  public static int keyFlags(String text) {
+    int value = 0;
+    for (String part : text.split("\\|", -1)) {
+      int v = -1;
+      for (int i = 0; i < FLAG_NAMES.length && v < 0; i++) {
+        if (FLAG_NAMES[i].equalsIgnoreCase(part)) {
+          v = FLAG_VALUES[i];
+        }
+      }
+      if (v < 0) {
+        return -1;
+      }
+      value |= v;
+    }
+    return value;
   }
 
   // ---------------------------------------------------------------- RRSIG / SIG

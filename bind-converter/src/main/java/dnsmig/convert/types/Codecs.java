@@ -62,6 +62,9 @@ final class Codecs {
   }
 
   static byte[] base64Of(String s, Tokenizer st) throws TextParseException {
+    if (s.length() % 4 != 0) {
+      throw st.exception("bad base64 encoding (BIND requires padding)");
+    }
     try {
       return Base64.getDecoder().decode(s);
     } catch (IllegalArgumentException e) {

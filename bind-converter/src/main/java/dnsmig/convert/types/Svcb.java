@@ -148,6 +148,9 @@ final class Svcb {
       }
       case 5 -> {
         String v = value == null ? "" : text(value);
+        if (v.length() % 4 != 0) {
+          throw st.exception("bad base64 in ech");
+        }
         try {
           return Base64.getDecoder().decode(v);
         } catch (IllegalArgumentException e) {
