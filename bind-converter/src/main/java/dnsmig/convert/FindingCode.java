@@ -63,6 +63,8 @@ public enum FindingCode {
   WILDCARD_NS(Severity.ERROR, false),
   /** A CDS/CDNSKEY at the apex that matches no DNSKEY of the zone. */
   CDS_WITHOUT_DNSKEY(Severity.ERROR, false),
+  /** NSEC3PARAM at the apex with no supported hash algorithm (only SHA-1, 1, exists). */
+  UNSUPPORTED_NSEC3_HASH(Severity.ERROR, false),
 
   // ---- zone-level: BIND would refuse to load the zone
   /** The main file could not be read. */

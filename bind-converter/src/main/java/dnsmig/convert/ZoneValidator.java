@@ -192,6 +192,7 @@ public final class ZoneValidator {
 
     Set<Located> rejected = new HashSet<>();
     cdsCheck(origin, nodes.get(origin), findings, rejected);
+    nsec3paramCheck(nodes.get(origin), findings, rejected);
     zoneChecks(origin, nodes, findings, in);
 
     List<Keyed> keyed = new ArrayList<>(in.size());
@@ -409,6 +410,23 @@ public final class ZoneValidator {
     }
     if (hasCdnskey && !consistent(cdnskey, keys, CDNSKEY_DELETE, false)) {
       reject(cdnskey, findings, rejected, "has an algorithm no DNSKEY of the zone has (or mixes a delete record with others)");
+    }
+  }
+
+  /** BIND refuses a zone whose apex NSEC3PARAM set has no supported hash algorithm. */
+  private static void nsec3paramCheck(Node apex, List<Ordered> findings, Set<Located> rejected) {
+    RSet set = apex == null ? null : apex.get(Type.NSEC3PARAM);
+    if (set == null || set.members.isEmpty()) {
+      return;
+    }
+    for (Located l : set.members) {
+      if (((org.xbill.DNS.NSEC3PARAMRecord) l.record()).getHashAlgorithm() == 1) {
+        return;
+      }
+    }
+    for (Located l : set.members) {
+      rejected.add(l);
+      add(findings, l.place(), FindingCode.UNSUPPORTED_NSEC3_HASH, describe(l.record()) + " uses a hash algorithm other than SHA-1 (1), the only one defined; BIND refuses such a zone, so it was not imported.");
     }
   }
 

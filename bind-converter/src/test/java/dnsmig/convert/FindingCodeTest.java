@@ -98,6 +98,8 @@ class FindingCodeTest {
         c(FindingCode.WILDCARD_NS, "* NS ns\n", 5, "*.example.com.", null),
         // a CDS whose algorithm no DNSKEY has
         c(FindingCode.CDS_WITHOUT_DNSKEY, "@ CDS 12345 8 2 " + "ab".repeat(32) + "\n", 5, "DNSKEY", null),
+        // an NSEC3PARAM whose hash algorithm does not exist
+        c(FindingCode.UNSUPPORTED_NSEC3_HASH, "@ NSEC3PARAM 0 0 0 -\n", 5, "SHA-1", null),
         // no SOA at all: reported on the first record
         raw(FindingCode.NO_SOA, "$TTL 300\n@ NS ns\nns A 192.0.2.53\n", 2, "no SOA", null),
         // no NS at the apex: reported on the SOA

@@ -216,12 +216,20 @@ final class Codecs {
             if (s.length() == 1) {
               throw st.exception("bad E.164 address");
             }
+            int digits = 0;
             for (int i = 1; i < s.length(); i++) {
               char c = s.charAt(i);
+              if (c == '.') {
+                continue; // BIND skips dots in E.164 addresses
+              }
               if (c < '0' || c > '9') {
                 throw st.exception("bad E.164 address");
               }
               out.writeU8(c);
+              digits++;
+            }
+            if (digits == 0) {
+              throw st.exception("bad E.164 address");
             }
           } else {
             out.writeU8(0);
@@ -248,12 +256,13 @@ final class Codecs {
         }
       };
 
-  /** SINK (type 40): coding, subcoding, optional base64 data. */
+  /** SINK (type 40): meaning, coding, subcoding, optional base64 data. */
   static final RdataCodec SINK =
       new RdataCodec() {
         @Override
         public byte[] fromText(Tokenizer st, Name origin) throws IOException {
           DNSOutput out = new DNSOutput();
+          out.writeU8(uint(st, 255));
           out.writeU8(uint(st, 255));
           out.writeU8(uint(st, 255));
           out.writeByteArray(base64Of(joinRest(st), st));
@@ -263,19 +272,23 @@ final class Codecs {
         @Override
         public String toText(byte[] wire) throws IOException {
           DNSInput in = new DNSInput(wire);
-          String s = in.readU8() + " " + in.readU8();
+          String s = in.readU8() + " " + in.readU8() + " " + in.readU8();
           byte[] d = in.readByteArray();
           return d.length == 0 ? s : s + " " + Base64.getEncoder().encodeToString(d);
         }
       };
 
-  /** RKEY (type 57): flags, protocol, algorithm, base64 key, like DNSKEY. */
+  /** RKEY (type 57): flags (BIND: must be 0), protocol, algorithm, base64 key, like DNSKEY. */
   static final RdataCodec RKEY =
       new RdataCodec() {
         @Override
         public byte[] fromText(Tokenizer st, Name origin) throws IOException {
           DNSOutput out = new DNSOutput();
-          out.writeU16(uint(st, 0xFFFF));
+          int flags = uint(st, 0xFFFF);
+          if (flags != 0) {
+            throw st.exception("RKEY flags must be 0");
+          }
+          out.writeU16(flags);
           out.writeU8(uint(st, 255));
           out.writeU8(algorithm(st));
           String key = joinRest(st);
