@@ -100,7 +100,7 @@ final class RdataParser {
         byte[] wire = BindRdata.toWire(type, st, origin);
         Tokenizer.Token t = st.get();
         if (t.isString()) {
-          throw st.exception("extra text at the end of the record: " + t.value);
+          throw st.exception("extra text at the end of the record: " + t.value());
         }
         rec = Record.newRecord(owner, type, DClass.IN, ttl, wire);
         if (rec == null) {

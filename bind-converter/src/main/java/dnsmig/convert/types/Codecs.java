@@ -1,6 +1,5 @@
 package dnsmig.convert.types;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -34,12 +33,8 @@ final class Codecs {
         st.unget();
         return out;
       }
-      out.add(t.value);
+      out.add(t.value());
     }
-  }
-
-  static byte[] latin1(String s) {
-    return s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
   }
 
   static String joinRest(Tokenizer st) throws IOException {
@@ -616,7 +611,7 @@ final class Codecs {
             case 0 -> {
               Tokenizer.Token t = st.get();
               if (t.isString()) {
-                if (!t.value.equals(".")) {
+                if (!t.value().equals(".")) {
                   throw st.exception("relay must be '.' for type 0");
                 }
               } else {
@@ -689,11 +684,4 @@ final class Codecs {
         }
       };
 
-  static byte[] concat(List<byte[]> parts) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] p : parts) {
-      out.writeBytes(p);
-    }
-    return out.toByteArray();
-  }
 }

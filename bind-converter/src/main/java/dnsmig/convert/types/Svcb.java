@@ -38,17 +38,17 @@ final class Svcb {
         st.unget();
         break;
       }
-      if (t.type == Tokenizer.QUOTED_STRING) {
+      if (t.type() == Tokenizer.QUOTED_STRING) {
         throw st.exception("a quoted string where an SVCB parameter name is expected");
       }
-      String token = t.value;
+      String token = t.value();
       int eq = token.indexOf('=');
       String name = eq < 0 ? token : token.substring(0, eq);
       String value = eq < 0 ? null : token.substring(eq + 1);
       if (value != null && value.isEmpty()) {
         Tokenizer.Token next = st.get();
-        if (next.type == Tokenizer.QUOTED_STRING) {
-          value = next.value;
+        if (next.type() == Tokenizer.QUOTED_STRING) {
+          value = next.value();
         } else {
           st.unget();
         }
@@ -129,7 +129,7 @@ final class Svcb {
         return new byte[0];
       }
       case 3 -> {
-        String v = text(required(value, "port", st));
+        String v = required(value, "port", st);
         DNSOutput o = new DNSOutput();
         o.writeU16((int) Codecs.uintOf(v, 0xFFFF, st));
         return o.toByteArray();
@@ -137,7 +137,7 @@ final class Svcb {
       case 4, 6 -> {
         ByteArrayOutputStream o = new ByteArrayOutputStream();
         int family = key == 4 ? Address.IPv4 : Address.IPv6;
-        for (String a : text(required(value, key == 4 ? "ipv4hint" : "ipv6hint", st)).split(",", -1)) {
+        for (String a : required(value, key == 4 ? "ipv4hint" : "ipv6hint", st).split(",", -1)) {
           byte[] b = Address.toByteArray(a, family);
           if (b == null) {
             throw st.exception("bad address in hint: " + a);
@@ -147,7 +147,7 @@ final class Svcb {
         return o.toByteArray();
       }
       case 5 -> {
-        String v = value == null ? "" : text(value);
+        String v = value == null ? "" : value;
         if (v.length() % 4 != 0) {
           throw st.exception("bad base64 in ech");
         }
@@ -204,7 +204,7 @@ final class Svcb {
       if (i + 1 >= s.length()) {
         throw st.exception("a backslash at the end of a value");
       }
-      if (i + 3 < s.length() + 0 && isDigit(s, i + 1) && isDigit(s, i + 2) && isDigit(s, i + 3)) {
+      if (isDigit(s, i + 1) && isDigit(s, i + 2) && isDigit(s, i + 3)) {
         int v = Integer.parseInt(s.substring(i + 1, i + 4));
         if (v > 255) {
           throw st.exception("bad escape");
@@ -281,7 +281,4 @@ final class Svcb {
     return null;
   }
 
-  private static String text(String value) {
-    return value;
-  }
 }
