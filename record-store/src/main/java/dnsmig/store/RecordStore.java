@@ -71,61 +71,137 @@ public final class RecordStore {
      * @param origin who changes the zone, written to the change log ("backfill", "api", ...)
      */
     public ImportOutcome importZone(ZoneImport zi, ImportPolicy policy, String origin) {
-        String digest = zi.digest();
+        return importZones(List.of(zi), policy, origin).get(0);
+    }
+
+    /**
+     * Imports several zones in one transaction (each zone whole or not at all, all of them
+     * together), with a constant number of round trips to the database whatever their number:
+     * the zones' locks are taken in one statement (in key order, so concurrent callers cannot
+     * deadlock), new zones are inserted together, all records go in one {@code COPY}.
+     *
+     * @return one outcome per zone, in the order given
+     */
+    public List<ImportOutcome> importZones(List<ZoneImport> zones, ImportPolicy policy, String origin) {
+        List<String> digests = zones.stream().map(ZoneImport::digest).toList();
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            ZoneLock.lock(tx, zi.zone());
-            ZoneRecord existing = tx.selectFrom(ZONE).where(ZONE.NAME.eq(zi.zone())).fetchOne();
-            if (existing != null && digest.equals(existing.getContentHash())) {
-                return new ImportOutcome.Unchanged(zi.zone());
-            }
-            if (existing == null) {
-                if (policy.dryRun()) {
-                    return new ImportOutcome.Created(zi.zone(), zi.records().size(), zi.findings().size(), false);
+            List<String> names = zones.stream().map(ZoneImport::zone).toList();
+            ZoneLock.lockAll(tx, names);
+            Map<String, ZoneRecord> existing = tx.selectFrom(ZONE).where(ZONE.NAME.in(names)).fetchMap(ZONE.NAME);
+            ImportOutcome[] outcomes = new ImportOutcome[zones.size()];
+            List<Integer> created = new ArrayList<>();
+            List<Integer> changed = new ArrayList<>();
+            for (int i = 0; i < zones.size(); i++) {
+                ZoneRecord ex = existing.get(zones.get(i).zone());
+                if (ex == null) {
+                    created.add(i);
+                } else if (digests.get(i).equals(ex.getContentHash())) {
+                    outcomes[i] = new ImportOutcome.Unchanged(zones.get(i).zone());
+                } else {
+                    changed.add(i);
                 }
-                long zoneId = tx.insertInto(ZONE)
-                        .set(ZONE.NAME, zi.zone()).set(ZONE.OWNER_ID, zi.ownerId()).set(ZONE.SERIAL, zi.serial())
-                        .set(ZONE.SERVABLE, zi.servable()).set(ZONE.RECORD_COUNT, zi.records().size())
-                        .set(ZONE.CONTENT_HASH, digest).set(ZONE.SOURCE, zi.source())
-                        .returning(ZONE.ID).fetchOne(ZONE.ID);
-                Copy.records(tx, zoneId, zi.records());
-                syncFindings(tx, zoneId, origin, zi.findings());
-                logChange(tx, zoneId, zi.zone(), zi.serial(), origin);
-                return new ImportOutcome.Created(zi.zone(), zi.records().size(), zi.findings().size(), true);
+            }
+            Map<Long, List<Rows.Rr>> current = changed.isEmpty() ? Map.of()
+                    : rowsByZone(tx, changed.stream().map(i -> existing.get(zones.get(i).zone()).getId()).toList());
+            List<Diff> diffs = new ArrayList<>();
+            for (int i : changed) {
+                ZoneImport zi = zones.get(i);
+                ZoneRecord ex = existing.get(zi.zone());
+                Diff d = Diff.of(i, ex, current.getOrDefault(ex.getId(), List.of()), zi.records());
+                if (policy.blocks(d.before(), d.removed().size())) {
+                    outcomes[i] = new ImportOutcome.Blocked(zi.zone(), d.before(), d.added().size(), d.removed().size());
+                } else {
+                    outcomes[i] = new ImportOutcome.Updated(zi.zone(), d.added().size(), d.removed().size(), zi.findings().size(), !policy.dryRun());
+                    diffs.add(d);
+                }
+            }
+            for (int i : created) {
+                ZoneImport zi = zones.get(i);
+                outcomes[i] = new ImportOutcome.Created(zi.zone(), zi.records().size(), zi.findings().size(), !policy.dryRun());
+            }
+            if (policy.dryRun() || (created.isEmpty() && diffs.isEmpty())) {
+                return List.of(outcomes);
             }
 
-            long zoneId = existing.getId();
-            List<Rows.Rr> current = rows(tx, zoneId);
-            Set<Rows.Rr> before = new HashSet<>(current);
-            Set<Rows.Rr> after = new HashSet<>(zi.records());
-            List<Rows.Rr> removed = current.stream().filter(r -> !after.contains(r)).toList();
-            List<Rows.Rr> added = zi.records().stream().filter(r -> !before.contains(r)).toList();
-            if (policy.blocks(before.size(), removed.size())) {
-                return new ImportOutcome.Blocked(zi.zone(), before.size(), added.size(), removed.size());
+            // New zones, all in one statement.
+            Map<Integer, Long> zoneIds = new HashMap<>();
+            if (!created.isEmpty()) {
+                var insert = tx.insertInto(ZONE, ZONE.NAME, ZONE.OWNER_ID, ZONE.SERIAL, ZONE.SERVABLE, ZONE.RECORD_COUNT, ZONE.CONTENT_HASH, ZONE.SOURCE);
+                for (int i : created) {
+                    ZoneImport zi = zones.get(i);
+                    insert = insert.values(zi.zone(), zi.ownerId(), zi.serial(), zi.servable(), zi.records().size(), digests.get(i), zi.source());
+                }
+                Map<String, Long> ids = insert.returning(ZONE.NAME, ZONE.ID).fetchMap(ZONE.NAME, ZONE.ID);
+                created.forEach(i -> zoneIds.put(i, ids.get(zones.get(i).zone())));
             }
-            if (policy.dryRun()) {
-                return new ImportOutcome.Updated(zi.zone(), added.size(), removed.size(), zi.findings().size(), false);
+            diffs.forEach(d -> zoneIds.put(d.index(), d.zoneId()));
+
+            // Records out: rewritten zones lose all their rows, the others exactly the removed ones.
+            List<Long> rewrite = diffs.stream().filter(Diff::rewrite).map(Diff::zoneId).toList();
+            if (!rewrite.isEmpty()) {
+                tx.deleteFrom(RR).where(RR.ZONE_ID.in(rewrite)).execute();
             }
-            if (removed.size() > REWRITE_SHARE * before.size()) {
-                tx.deleteFrom(RR).where(RR.ZONE_ID.eq(zoneId)).execute();
-                Copy.records(tx, zoneId, zi.records());
-            } else {
-                deleteRows(tx, zoneId, removed);
-                Copy.records(tx, zoneId, added);
+            deleteRows(tx, diffs.stream().filter(d -> !d.rewrite()).toList());
+
+            // Records in: one COPY for every zone of the batch.
+            Map<Long, List<Rows.Rr>> rowsIn = new LinkedHashMap<>();
+            created.forEach(i -> rowsIn.put(zoneIds.get(i), zones.get(i).records()));
+            diffs.forEach(d -> rowsIn.put(d.zoneId(), d.rewrite() ? zones.get(d.index()).records() : d.added()));
+            Copy.records(tx, rowsIn);
+
+            if (!diffs.isEmpty()) {
+                var batch = tx.batch(tx.update(ZONE).set(ZONE.OWNER_ID, (Long) null).set(ZONE.SERIAL, (Long) null).set(ZONE.SERVABLE, (Boolean) null)
+                        .set(ZONE.RECORD_COUNT, (Integer) null).set(ZONE.CONTENT_HASH, (String) null).set(ZONE.SOURCE, (String) null)
+                        .set(ZONE.UPDATED_AT, DSL.currentOffsetDateTime()).where(ZONE.ID.eq((Long) null)));
+                for (Diff d : diffs) {
+                    ZoneImport zi = zones.get(d.index());
+                    batch.bind(zi.ownerId(), zi.serial(), zi.servable(), zi.records().size(), digests.get(d.index()), zi.source(), d.zoneId());
+                }
+                batch.execute();
             }
-            boolean servingChanged = !removed.isEmpty() || !added.isEmpty() || existing.getSerial() != zi.serial()
-                    || existing.getServable() != zi.servable();
-            tx.update(ZONE)
-                    .set(ZONE.OWNER_ID, zi.ownerId()).set(ZONE.SERIAL, zi.serial()).set(ZONE.SERVABLE, zi.servable())
-                    .set(ZONE.RECORD_COUNT, zi.records().size()).set(ZONE.CONTENT_HASH, digest).set(ZONE.SOURCE, zi.source())
-                    .set(ZONE.UPDATED_AT, DSL.currentOffsetDateTime())
-                    .where(ZONE.ID.eq(zoneId)).execute();
-            syncFindings(tx, zoneId, origin, zi.findings());
-            if (servingChanged) {
-                logChange(tx, zoneId, zi.zone(), zi.serial(), origin);
+
+            List<Integer> touched = new ArrayList<>(created);
+            diffs.forEach(d -> touched.add(d.index()));
+            syncFindings(tx, origin, touched.stream().map(i -> Map.entry(zoneIds.get(i), zones.get(i).findings())).toList(),
+                    diffs.stream().map(Diff::zoneId).toList());
+
+            // One change-log row per zone whose served content changed.
+            var log = tx.insertInto(CHANGE_LOG, CHANGE_LOG.ZONE_ID, CHANGE_LOG.ZONE_NAME, CHANGE_LOG.SERIAL, CHANGE_LOG.KIND, CHANGE_LOG.ORIGIN);
+            int logged = 0;
+            for (int i : touched) {
+                ZoneImport zi = zones.get(i);
+                boolean serving = created.contains(i) || diffs.stream().anyMatch(d -> d.index() == i && d.servingChanged(zi));
+                if (serving) {
+                    log = log.values(zoneIds.get(i), zi.zone(), zi.serial(), "zone", origin);
+                    logged++;
+                }
             }
-            return new ImportOutcome.Updated(zi.zone(), added.size(), removed.size(), zi.findings().size(), true);
+            if (logged > 0) {
+                log.execute();
+            }
+            return List.of(outcomes);
         });
+    }
+
+    /** What re-importing one existing zone changes. */
+    private record Diff(int index, long zoneId, int before, List<Rows.Rr> added, List<Rows.Rr> removed, long oldSerial, boolean oldServable) {
+
+        static Diff of(int index, ZoneRecord existing, List<Rows.Rr> current, List<Rows.Rr> next) {
+            Set<Rows.Rr> before = new HashSet<>(current);
+            Set<Rows.Rr> after = new HashSet<>(next);
+            return new Diff(index, existing.getId(), before.size(), next.stream().filter(r -> !before.contains(r)).toList(),
+                    current.stream().filter(r -> !after.contains(r)).toList(), existing.getSerial(), existing.getServable());
+        }
+
+        /** Rewriting the zone whole is cheaper than deleting most of it row by row. */
+        boolean rewrite() {
+            return removed.size() > REWRITE_SHARE * before;
+        }
+
+        boolean servingChanged(ZoneImport zi) {
+            return !added.isEmpty() || !removed.isEmpty() || oldSerial != zi.serial() || oldServable != zi.servable();
+        }
     }
 
     /** The zone's records in {@link Rows.Rr#ORDER}. Empty when the zone does not exist. */
@@ -184,45 +260,50 @@ public final class RecordStore {
                 .fetch(r -> new Rows.Rr(r.value1(), r.value2(), r.value3(), r.value4()));
     }
 
-    private static void deleteRows(DSLContext tx, long zoneId, List<Rows.Rr> rows) {
-        if (rows.isEmpty()) {
+    private static Map<Long, List<Rows.Rr>> rowsByZone(DSLContext ctx, List<Long> zoneIds) {
+        Map<Long, List<Rows.Rr>> out = new HashMap<>();
+        ctx.select(RR.ZONE_ID, RR.NAME, RR.TYPE, RR.TTL, RR.RDATA).from(RR).where(RR.ZONE_ID.in(zoneIds))
+                .forEach(r -> out.computeIfAbsent(r.value1(), k -> new ArrayList<>()).add(new Rows.Rr(r.value2(), r.value3(), r.value4(), r.value5())));
+        return out;
+    }
+
+    private static void deleteRows(DSLContext tx, List<Diff> diffs) {
+        if (diffs.stream().allMatch(d -> d.removed().isEmpty())) {
             return;
         }
         var batch = tx.batch(tx.deleteFrom(RR).where(RR.ZONE_ID.eq((Long) null)).and(RR.NAME.eq((String) null))
                 .and(RR.TYPE.eq((String) null)).and(RR.TTL.eq((Integer) null)).and(RR.RDATA.eq((String) null)));
-        for (Rows.Rr r : rows) {
-            batch.bind(zoneId, r.name(), r.type(), r.ttl(), r.rdata());
+        for (Diff d : diffs) {
+            for (Rows.Rr r : d.removed()) {
+                batch.bind(d.zoneId(), r.name(), r.type(), r.ttl(), r.rdata());
+            }
         }
         batch.execute();
     }
 
-    private static void logChange(DSLContext tx, long zoneId, String zone, long serial, String origin) {
-        tx.insertInto(CHANGE_LOG)
-                .set(CHANGE_LOG.ZONE_ID, zoneId).set(CHANGE_LOG.ZONE_NAME, zone).set(CHANGE_LOG.SERIAL, serial)
-                .set(CHANGE_LOG.KIND, "zone").set(CHANGE_LOG.ORIGIN, origin)
-                .execute();
-    }
-
     /**
-     * Makes the zone's findings from {@code source} those given: new ones open, persisting
+     * Makes each zone's findings from {@code source} those given: new ones open, persisting
      * ones keep their triage state (a fixed one that comes back reopens), vanished ones are
-     * marked fixed.
+     * marked fixed. Persisting ones are recognised by their fingerprint; an upsert stamps them
+     * with this transaction's time, so whatever of these zones' findings is older has vanished.
+     *
+     * @param existingZones zones that may hold findings from earlier imports
      */
-    private static void syncFindings(DSLContext tx, long zoneId, String source, List<Rows.Finding> findings) {
-        Map<String, Rows.Finding> byFingerprint = new LinkedHashMap<>();
-        Map<String, Integer> occurrences = new HashMap<>();
-        for (Rows.Finding f : findings) {
-            String identity = f.code() + "\u0000" + f.rawText();
-            int n = occurrences.merge(identity, 1, Integer::sum);
-            byFingerprint.put(fingerprint(identity + "\u0000" + n), f);
-        }
-        if (!byFingerprint.isEmpty()) {
-            var insert = tx.insertInto(REJECT, REJECT.ZONE_ID, REJECT.SOURCE, REJECT.FINGERPRINT, REJECT.FILE, REJECT.LINE, REJECT.RAW_TEXT,
-                    REJECT.CODE, REJECT.SEVERITY, REJECT.MESSAGE);
-            for (var e : byFingerprint.entrySet()) {
-                Rows.Finding f = e.getValue();
-                insert = insert.values(zoneId, source, e.getKey(), f.file(), f.line(), f.rawText(), f.code(), f.severity().dbValue(), f.message());
+    private static void syncFindings(DSLContext tx, String source, List<Map.Entry<Long, List<Rows.Finding>>> zones, List<Long> existingZones) {
+        var insert = tx.insertInto(REJECT, REJECT.ZONE_ID, REJECT.SOURCE, REJECT.FINGERPRINT, REJECT.FILE, REJECT.LINE, REJECT.RAW_TEXT,
+                REJECT.CODE, REJECT.SEVERITY, REJECT.MESSAGE);
+        int rows = 0;
+        for (var zone : zones) {
+            Map<String, Integer> occurrences = new HashMap<>();
+            for (Rows.Finding f : zone.getValue()) {
+                String identity = f.code() + "\u0000" + f.rawText();
+                int n = occurrences.merge(identity, 1, Integer::sum);
+                insert = insert.values(zone.getKey(), source, fingerprint(identity + "\u0000" + n), f.file(), f.line(), f.rawText(), f.code(),
+                        f.severity().dbValue(), f.message());
+                rows++;
             }
+        }
+        if (rows > 0) {
             insert.onConflict(REJECT.ZONE_ID, REJECT.SOURCE, REJECT.FINGERPRINT).doUpdate()
                     .set(REJECT.FILE, DSL.excluded(REJECT.FILE)).set(REJECT.LINE, DSL.excluded(REJECT.LINE))
                     .set(REJECT.SEVERITY, DSL.excluded(REJECT.SEVERITY)).set(REJECT.MESSAGE, DSL.excluded(REJECT.MESSAGE))
@@ -231,10 +312,12 @@ public final class RecordStore {
                     .set(REJECT.RESOLVED_AT, DSL.when(REJECT.STATE.eq("fixed"), DSL.inline((OffsetDateTime) null)).otherwise(REJECT.RESOLVED_AT))
                     .execute();
         }
-        tx.update(REJECT).set(REJECT.STATE, "fixed").set(REJECT.RESOLVED_AT, DSL.currentOffsetDateTime())
-                .where(REJECT.ZONE_ID.eq(zoneId)).and(REJECT.SOURCE.eq(source)).and(REJECT.STATE.ne("fixed"))
-                .and(byFingerprint.isEmpty() ? DSL.trueCondition() : REJECT.FINGERPRINT.notIn(byFingerprint.keySet()))
-                .execute();
+        if (!existingZones.isEmpty()) {
+            tx.update(REJECT).set(REJECT.STATE, "fixed").set(REJECT.RESOLVED_AT, DSL.currentOffsetDateTime())
+                    .where(REJECT.ZONE_ID.in(existingZones)).and(REJECT.SOURCE.eq(source)).and(REJECT.STATE.ne("fixed"))
+                    .and(REJECT.LAST_SEEN.lt(DSL.currentOffsetDateTime()))
+                    .execute();
+        }
     }
 
     private static String fingerprint(String identity) {

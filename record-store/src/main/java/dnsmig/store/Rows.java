@@ -21,9 +21,17 @@ public final class Rows {
             }
         }
 
-        /** Stable order for listings and digests (not DNSSEC canonical order). */
-        public static final Comparator<Rr> ORDER =
-                Comparator.comparing(Rr::name).thenComparing(Rr::type).thenComparing(Rr::rdata).thenComparingInt(Rr::ttl);
+        /** Stable order for listings and digests (not DNSSEC canonical order): name, type, rdata, TTL. */
+        public static final Comparator<Rr> ORDER = (a, b) -> {
+            int c = a.name.compareTo(b.name);
+            if (c == 0) {
+                c = a.type.compareTo(b.type);
+            }
+            if (c == 0) {
+                c = a.rdata.compareTo(b.rdata);
+            }
+            return c != 0 ? c : Integer.compare(a.ttl, b.ttl);
+        };
 
         /** The row as one master-file line. */
         public String toMasterLine() {

@@ -34,27 +34,54 @@ public record ZoneImport(String zone, long ownerId, long serial, boolean servabl
     public String digest() {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
-            feed(md, "v1", zone, Long.toString(ownerId), Long.toString(serial), Boolean.toString(servable));
-            for (Rows.Rr r : records.stream().sorted(Rows.Rr.ORDER).toList()) {
-                feed(md, r.name(), r.type(), Integer.toString(r.ttl()), r.rdata());
+            Feed feed = new Feed(md);
+            feed.add("v1").add(zone).add(Long.toString(ownerId)).add(Long.toString(serial)).add(Boolean.toString(servable));
+            Rows.Rr[] sorted = records.toArray(Rows.Rr[]::new);
+            java.util.Arrays.sort(sorted, Rows.Rr.ORDER);
+            for (Rows.Rr r : sorted) {
+                feed.add(r.name()).add(r.type()).add(Integer.toString(r.ttl())).add(r.rdata());
             }
             for (Rows.Finding f : findings) {
-                feed(md, f.file(), Integer.toString(f.line()), f.code(), f.severity().name(), f.rawText(), f.message());
+                feed.add(f.file()).add(Integer.toString(f.line())).add(f.code()).add(f.severity().name()).add(f.rawText()).add(f.message());
             }
-            return HexFormat.of().formatHex(md.digest());
+            return HexFormat.of().formatHex(feed.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    static void feed(MessageDigest md, String... fields) {
-        for (String f : fields) {
-            byte[] b = (f == null ? "\u0000" : f).getBytes(StandardCharsets.UTF_8);
-            md.update((byte) (b.length >>> 24));
-            md.update((byte) (b.length >>> 16));
-            md.update((byte) (b.length >>> 8));
-            md.update((byte) b.length);
-            md.update(b);
+    /** Length-prefixed fields into a digest, through one buffer (single-byte updates are slow). */
+    private static final class Feed {
+        private final MessageDigest md;
+        private final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(1 << 14);
+
+        Feed(MessageDigest md) {
+            this.md = md;
+        }
+
+        Feed add(String field) {
+            byte[] b = field.getBytes(StandardCharsets.UTF_8);
+            if (buffer.remaining() < b.length + 4) {
+                flush();
+            }
+            if (b.length + 4 > buffer.capacity()) {
+                md.update(java.nio.ByteBuffer.allocate(4).putInt(b.length).array());
+                md.update(b);
+            } else {
+                buffer.putInt(b.length).put(b);
+            }
+            return this;
+        }
+
+        private void flush() {
+            buffer.flip();
+            md.update(buffer);
+            buffer.clear();
+        }
+
+        byte[] digest() {
+            flush();
+            return md.digest();
         }
     }
 }

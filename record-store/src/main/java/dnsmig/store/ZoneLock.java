@@ -22,6 +22,19 @@ public final class ZoneLock {
         tx.fetch("select pg_advisory_xact_lock(?, ?)", LOCK_CLASS, key(zone));
     }
 
+    /**
+     * Takes the locks of several zones in one statement, in key order, so that two callers
+     * locking overlapping sets cannot deadlock.
+     */
+    public static void lockAll(DSLContext tx, java.util.Collection<String> zones) {
+        Integer[] keys = zones.stream().map(ZoneLock::key).distinct().sorted().toArray(Integer[]::new);
+        if (keys.length == 1) {
+            lock(tx, zones.iterator().next());
+        } else if (keys.length > 1) {
+            tx.fetch("select pg_advisory_xact_lock(?, k) from unnest(?::int[]) with ordinality as t(k, n) order by n", LOCK_CLASS, keys);
+        }
+    }
+
     static int key(String zone) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(zone.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));

@@ -38,9 +38,12 @@ create table zone (
 create index zone_owner_idx on zone (owner_id);
 
 -- One row per resource record; the rows of one (zone, name, type) are an RRset and share
--- one TTL (RFC 2181 section 5.2), which the store keeps true.
+-- one TTL (RFC 2181 section 5.2), which the store keeps true. No foreign key to zone: the
+-- per-row check made bulk loads three times slower (measured with COPY, 97k rows: 1.45 s
+-- against 0.47 s); rows are written only by RecordStore, under the zone's lock, and a zone's
+-- rows are deleted with it by the same code.
 create table rr (
-    zone_id  bigint not null references zone (id) on delete cascade,
+    zone_id  bigint not null,
     name     varchar not null,
     type     varchar not null,
     ttl      integer not null,

@@ -190,6 +190,54 @@ class RecordStoreTest {
     }
 
     @Test
+    void aBatchOfZonesGetsEachItsOwnOutcomeInOneTransaction() {
+        f.store.importZone(zone("same.example.", hosts("same.example.", 20), List.of()), ImportPolicy.DEFAULT, "backfill");
+        f.store.importZone(zone("edit.example.", hosts("edit.example.", 20), List.of()), ImportPolicy.DEFAULT, "backfill");
+        f.store.importZone(zone("gut.example.", hosts("gut.example.", 20), List.of()), ImportPolicy.DEFAULT, "backfill");
+        var warn = new Rows.Finding("f", 3, "x", "duplicate-record", Rows.Severity.WARNING, "m");
+        var outcomes = f.store.importZones(List.of(
+                zone("new.example.", hosts("new.example.", 5), List.of(warn)),
+                zone("same.example.", hosts("same.example.", 20), List.of()),
+                zone("edit.example.", hosts("edit.example.", 21), List.of()),
+                zone("gut.example.", hosts("gut.example.", 1), List.of())), ImportPolicy.DEFAULT, "backfill");
+        assertThat(outcomes).containsExactly(
+                new ImportOutcome.Created("new.example.", 8, 1, true),
+                new ImportOutcome.Unchanged("same.example."),
+                new ImportOutcome.Updated("edit.example.", 1, 0, 0, true),
+                new ImportOutcome.Blocked("gut.example.", 23, 0, 19));
+        assertThat(f.store.records("new.example.")).hasSize(8);
+        assertThat(f.store.records("edit.example.")).hasSize(24);
+        assertThat(f.store.records("gut.example.")).hasSize(23);
+        assertThat(f.store.rejects(new RecordStore.RejectFilter("new.example.", null, null, false))).hasSize(1);
+        assertThat(changes()).isEqualTo(3 + 2);
+    }
+
+    @Test
+    void lockingManyZonesAtOnceAndOneAtATimeDoNotDeadlock() throws Exception {
+        List<String> names = IntStream.range(0, 30).mapToObj(i -> "z" + i + ".example.").toList();
+        var pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> all = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<String> order = new ArrayList<>(names);
+                java.util.Collections.shuffle(order, new java.util.Random(t));
+                all.add(pool.submit(() -> {
+                    for (int round = 0; round < 5; round++) {
+                        f.store.importZones(order.stream().map(n -> zone(n, hosts(n, 1), List.of())).toList(), ImportPolicy.DEFAULT, "backfill");
+                    }
+                    return null;
+                }));
+            }
+            for (var r : all) {
+                r.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            assertThat(f.store.zones()).hasSize(30);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void copyEscapesEverythingThatIsSpecialInItsTextFormat() {
         assertThat(Copy.escape("a\\b\tc\nd\re")).isEqualTo("a\\\\b\\tc\\nd\\re");
     }

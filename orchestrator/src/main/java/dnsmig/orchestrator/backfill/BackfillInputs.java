@@ -32,6 +32,22 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
      */
     static final java.util.Set<String> LOCAL_ZONES = java.util.Set.of("localhost.", "127.in-addr.arpa.", "0.in-addr.arpa.", "255.in-addr.arpa.");
 
+    /**
+     * Digest of the zone list (names, files, owners, in order): part of the job's identity, so
+     * an interrupted run is resumed only on the very same list.
+     */
+    String digest() {
+        try {
+            var md = java.security.MessageDigest.getInstance("SHA-256");
+            for (ZoneSpec z : zones) {
+                md.update((z.zone() + "\t" + z.file() + "\t" + z.owner() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            }
+            return java.util.HexFormat.of().formatHex(md.digest(), 0, 16);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static BackfillInputs load(BackfillRequest request) {
         OwnersCsv owners = OwnersCsv.read(request.owners());
         List<String> notes = new ArrayList<>();

@@ -9,6 +9,7 @@ import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.listener.SkipListener;
+import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
@@ -31,8 +32,8 @@ import org.springframework.transaction.PlatformTransactionManager;
  * <pre>
  * backfill
  *   owners          tasklet: create/update the owners of the owners file
- *   import          partitioned by zone over a thread pool (partitions of about equal bytes)
- *     import-zones  chunk-oriented: read zone list → convert zone file → write zone (diff, gate, rejects)
+ *   import          partitioned by zone over a thread pool (contiguous ranges of about equal bytes)
+ *     import-zones  chunk-oriented: read zone list → convert zone file → write the chunk's zones (diff, gate, rejects)
  * </pre>
  *
  * Restartable through the JDBC job repository: each partition saves how many zones it has
@@ -55,28 +56,23 @@ class BackfillJobConfiguration {
     }
 
     @Bean
-    @JobScope
-    JobInputs jobInputs(@Value("#{jobParameters}") Map<String, Object> parameters) {
-        return new JobInputs(parameters);
-    }
-
-    @Bean
-    Step ownersStep(JobRepository repository, PlatformTransactionManager tx, JobInputs jobInputs, RecordStore store) {
+    Step ownersStep(JobRepository repository, PlatformTransactionManager tx, BackfillInputsCache inputs, RecordStore store) {
         return new StepBuilder("owners", repository)
                 .tasklet((contribution, chunk) -> {
-                    store.upsertOwners(jobInputs.get().owners().values());
+                    BackfillRequest request = BackfillParameters.request(contribution.getStepExecution().getJobParameters());
+                    store.upsertOwners(inputs.get(request).owners().values());
                     return RepeatStatus.FINISHED;
                 }, tx)
                 .build();
     }
 
     @Bean
-    Step importStep(JobRepository repository, Step importZonesStep, JobInputs jobInputs,
+    Step importStep(JobRepository repository, Step importZonesStep, Partitioner zonePartitioner,
             @Value("${dnsmig.backfill.threads:2}") int threads) {
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("backfill-");
         executor.setConcurrencyLimit(threads);
         return new StepBuilder("import", repository)
-                .partitioner("import-zones", gridSize -> new ZonePartitioner(jobInputs.get().zones(), jobInputs.get().baseDir()).partition(gridSize))
+                .partitioner("import-zones", zonePartitioner)
                 .step(importZonesStep)
                 .gridSize(threads * 4)
                 .taskExecutor(executor)
@@ -120,15 +116,22 @@ class BackfillJobConfiguration {
     }
 
     @Bean
-    @StepScope
-    ZoneSpecReader zoneSpecReader(@Value("#{stepExecution.executionContext}") ExecutionContext context, BackfillProgress progress) {
-        return new ZoneSpecReader(ZonePartitioner.zonesOf(context), progress);
+    @JobScope
+    Partitioner zonePartitioner(@Value("#{jobParameters}") Map<String, Object> parameters, BackfillInputsCache inputs) {
+        return new ZonePartitioner(inputs.get(BackfillParameters.request(parameters)).zones());
     }
 
     @Bean
     @StepScope
-    ZoneConversion zoneConversion(@Value("#{stepExecution.executionContext}") ExecutionContext context, RecordStore store) {
-        return new ZoneConversion(ZonePartitioner.baseDirOf(context), store.ownerIds());
+    ZoneSpecReader zoneSpecReader(@Value("#{jobParameters}") Map<String, Object> parameters,
+            @Value("#{stepExecution.executionContext}") ExecutionContext context, BackfillInputsCache inputs, BackfillProgress progress) {
+        return new ZoneSpecReader(ZonePartitioner.slice(inputs.get(BackfillParameters.request(parameters)).zones(), context), progress);
+    }
+
+    @Bean
+    @StepScope
+    ZoneConversion zoneConversion(@Value("#{jobParameters}") Map<String, Object> parameters, BackfillInputsCache inputs, RecordStore store) {
+        return new ZoneConversion(inputs.get(BackfillParameters.request(parameters)).baseDir(), store.ownerIds());
     }
 
     @Bean

@@ -6,8 +6,9 @@ import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 
 /**
  * A {@link BackfillRequest} as Spring Batch job parameters, and back. What identifies a job
- * instance: the inputs, the flags, and a run number (so the same inputs can be imported again
- * after a completed run). The thread count does not identify it: a restart may use another.
+ * instance: the input files, the digest of the zone list read from them, the flags, and a run
+ * number (so the same inputs can be imported again after a completed run). The thread count
+ * does not identify it: a restart may use another.
  */
 final class BackfillParameters {
 
@@ -15,9 +16,10 @@ final class BackfillParameters {
 
     private BackfillParameters() {}
 
-    static JobParameters of(BackfillRequest r, long run) {
+    static JobParameters of(BackfillRequest r, String inputsDigest, long run) {
         return new JobParametersBuilder()
                 .addString("source", r.source())
+                .addString("inputs", inputsDigest)
                 .addString("named-conf", r.namedConf() == null ? "" : r.namedConf().toString())
                 .addString("view", r.view() == null ? "" : r.view())
                 .addString("zones-dir", r.zonesDir() == null ? "" : r.zonesDir().toString())

@@ -30,6 +30,11 @@ public record BackfillRequest(Path namedConf, String view, Path zonesDir, Path z
         threads = Math.max(1, threads);
     }
 
+    /** Whether {@code other} reads the same files (flags aside). */
+    boolean sameInputs(BackfillRequest other) {
+        return other != null && source().equals(other.source()) && owners.equals(other.owners) && unassignedEmail.equals(other.unassignedEmail);
+    }
+
     /** What the backfill reads, as one string: the identity of a job instance together with the flags. */
     String source() {
         return namedConf != null ? "named-conf:" + namedConf + (view == null ? "" : "#view=" + view) : "zones-dir:" + zonesDir + "|" + zoneList;

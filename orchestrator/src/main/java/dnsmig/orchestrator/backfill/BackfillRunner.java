@@ -40,13 +40,16 @@ public class BackfillRunner {
     private final JobOperator operator;
     private final Job backfillJob;
     private final BackfillProgress progress;
+    private final BackfillInputsCache inputsCache;
 
-    BackfillRunner(DataSource dataSource, JobRepository repository, JobOperator operator, Job backfillJob, BackfillProgress progress) {
+    BackfillRunner(DataSource dataSource, JobRepository repository, JobOperator operator, Job backfillJob, BackfillProgress progress,
+            BackfillInputsCache inputsCache) {
         this.dataSource = dataSource;
         this.repository = repository;
         this.operator = operator;
         this.backfillJob = backfillJob;
         this.progress = progress;
+        this.inputsCache = inputsCache;
     }
 
     /** The live counters of the run in progress (for a progress bar). */
@@ -62,7 +65,7 @@ public class BackfillRunner {
      */
     public BackfillReport run(BackfillRequest request) throws Exception {
         StoreSchema.migrate(dataSource);
-        BackfillInputs inputs = BackfillInputs.load(request);
+        BackfillInputs inputs = inputsCache.get(request);
         try (Connection c = dataSource.getConnection()) {
             if (!lock(c)) {
                 throw new BackfillBusyException("another backfill is running against this database; wait for it to finish"
@@ -70,7 +73,7 @@ public class BackfillRunner {
             }
             try {
                 progress.begin(inputs.zones().size(), inputs.zones().stream().mapToLong(ZoneSpec::bytes).sum());
-                Launch launch = launch(request);
+                Launch launch = launch(request, inputs);
                 JobExecution done = repository.getJobExecution(launch.execution().getId());
                 return new BackfillReport(done.getStatus(), exitDescription(done), progress.snapshot(), inputs.notes(), request.dryRun(),
                         launch.resumed(), done.getId(), run(done.getJobParameters()));
@@ -82,8 +85,8 @@ public class BackfillRunner {
 
     private record Launch(JobExecution execution, boolean resumed) {}
 
-    private Launch launch(BackfillRequest request) throws Exception {
-        JobParameters wanted = BackfillParameters.of(request, 0);
+    private Launch launch(BackfillRequest request, BackfillInputs inputs) throws Exception {
+        JobParameters wanted = BackfillParameters.of(request, inputs.digest(), 0);
         JobInstance last = repository.getLastJobInstance(BackfillJobConfiguration.JOB);
         long run = 1;
         if (last != null) {
@@ -97,23 +100,23 @@ public class BackfillRunner {
                             run(previous.getJobParameters()), previous.getId(), previous.getStatus());
                     previous = operator.recover(previous);
                 }
-                countCompletedPartitions(last);
+                countCompletedPartitions(last, inputs);
                 log.info("resuming backfill run #{} from its last committed chunk (execution {} ended {})", run(previous.getJobParameters()),
                         previous.getId(), previous.getStatus());
                 return new Launch(operator.restart(previous), true);
             }
         }
-        return new Launch(operator.start(backfillJob, BackfillParameters.of(request, run)), false);
+        return new Launch(operator.start(backfillJob, BackfillParameters.of(request, inputs.digest(), run)), false);
     }
 
     /** Zones that partitions of earlier executions of this instance finished count as done. */
-    private void countCompletedPartitions(JobInstance instance) {
+    private void countCompletedPartitions(JobInstance instance, BackfillInputs inputs) {
         Set<String> counted = new HashSet<>();
         for (JobExecution e : repository.getJobExecutions(instance)) {
             JobExecution full = repository.getJobExecution(e.getId());
             for (StepExecution s : full.getStepExecutions()) {
                 if (s.getStepName().startsWith("import-zones:") && s.getStatus() == BatchStatus.COMPLETED && counted.add(s.getStepName())) {
-                    List<ZoneSpec> zones = ZonePartitioner.zonesOf(s.getExecutionContext());
+                    List<ZoneSpec> zones = ZonePartitioner.slice(inputs.zones(), s.getExecutionContext());
                     progress.alreadyDone(zones.size(), zones.stream().mapToLong(ZoneSpec::bytes).sum());
                 }
             }

@@ -45,8 +45,15 @@ class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
     static ZonePlan plan(ZoneSpec spec, long ownerId, Conversion conversion) {
         List<Rows.Rr> rows = new ArrayList<>(conversion.records().size());
         long serial = 0;
+        Name lastName = null;
+        String lastOwner = null;
         for (Record r : conversion.records()) {
-            rows.add(row(r));
+            // Records come in canonical order: an owner's records are together, its name is rendered once.
+            if (r.getName() != lastName) {
+                lastName = r.getName();
+                lastOwner = owner(lastName);
+            }
+            rows.add(new Rows.Rr(lastOwner, Type.string(r.getType()), ttl(r), r.rdataToString()));
             if (r instanceof SOARecord soa && serial == 0) {
                 serial = soa.getSerial();
             }
@@ -65,7 +72,14 @@ class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
 
     /** A dnsjava record as the store keeps it: owner lower-case, type mnemonic, rdata in presentation form. */
     static Rows.Rr row(Record r) {
-        return new Rows.Rr(r.getName().canonicalize().toString(), Type.string(r.getType()), (int) Math.min(Integer.MAX_VALUE, r.getTTL()),
-                r.rdataToString());
+        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), ttl(r), r.rdataToString());
+    }
+
+    private static String owner(Name name) {
+        return name.canonicalize().toString();
+    }
+
+    private static int ttl(Record r) {
+        return (int) Math.min(Integer.MAX_VALUE, r.getTTL());
     }
 }
