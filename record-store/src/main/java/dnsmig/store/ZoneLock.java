@@ -13,7 +13,7 @@ import org.jooq.DSLContext;
 public final class ZoneLock {
 
     /** Advisory-lock class id for zone locks ("dns"), so other lock users cannot collide. */
-    static final int LOCK_CLASS = 0x646e73;
+    public static final int LOCK_CLASS = 0x646e73;
 
     private ZoneLock() {}
 
@@ -35,7 +35,8 @@ public final class ZoneLock {
         }
     }
 
-    static int key(String zone) {
+    /** The lock key of a zone (the advisory lock is (LOCK_CLASS, key)). */
+    public static int key(String zone) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(zone.toLowerCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
             return (d[0] & 0xff) << 24 | (d[1] & 0xff) << 16 | (d[2] & 0xff) << 8 | (d[3] & 0xff);
