@@ -64,7 +64,7 @@ ensure_pg_user() {
 
 # jar_stale: true when the unpacked application is missing or older than any source, resource or pom.
 jar_stale() {
-    local jar="$DNSMIG_ROOT/orchestrator/target/app/dnsmig.jar"
+    local jar="$DNSMIG_ROOT/orchestrator/target/app/dnsmig-exec.jar"
     [ -f "$jar" ] || return 0
     [ -n "$(find "$DNSMIG_ROOT" -path "$DNSMIG_ROOT/.git" -prune -o -path '*/target' -prune -o \
         \( -name pom.xml -o -path '*/src/main/*' -o -path "$DNSMIG_ROOT/samples/*" \) -type f -newer "$jar" -print -quit)" ]
@@ -80,7 +80,7 @@ ensure_built() {
     say "building dnsmig (first run or sources changed; log: target/build.log) ..."
     if ! (cd "$DNSMIG_ROOT" && ./mvnw -B -q -DskipTests -pl orchestrator -am package >"$log" 2>&1 \
             && rm -rf "$target/app" \
-            && "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$target/dnsmig.jar" extract --destination "$target/app" >>"$log" 2>&1); then
+            && "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$target/dnsmig-exec.jar" extract --destination "$target/app" >>"$log" 2>&1); then
         tail -40 "$log" >&2
         say "build failed; the whole log is $log"
         return 1
@@ -108,5 +108,5 @@ run_dnsmig() {
         demo|backfill|rejects|convert|db) jit=(-XX:TieredStopAtLevel=1);;
     esac
     exec "$JAVA_HOME/bin/java" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off ${DNSMIG_JAVA_OPTS:--Xmx1g} \
-        -jar "$app/dnsmig.jar" "$@"
+        -jar "$app/dnsmig-exec.jar" "$@"
 }

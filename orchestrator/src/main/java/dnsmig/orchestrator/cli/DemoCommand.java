@@ -102,8 +102,7 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private int run(List<String> args) {
-        return new picocli.CommandLine(new DnsmigCommand()).setOut(spec.commandLine().getOut()).setErr(spec.commandLine().getErr())
-                .setExecutionExceptionHandler(spec.commandLine().getExecutionExceptionHandler()).execute(args.toArray(String[]::new));
+        return Main.commandLine(spec.commandLine().getOut(), spec.commandLine().getErr()).execute(args.toArray(String[]::new));
     }
 
     private static void phase(PrintWriter out, String title, String what) {

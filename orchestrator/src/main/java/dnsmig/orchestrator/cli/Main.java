@@ -21,7 +21,13 @@ public final class Main {
 
     /** Runs one command writing to the given streams (tests read them). */
     public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The command tree with dnsmig's settings: error handling, exit codes, case-insensitive values. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cli = new CommandLine(new DnsmigCommand());
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
@@ -51,7 +57,7 @@ public final class Main {
                 }
             };
         });
-        return cli.execute(args);
+        return cli;
     }
 
     static String rootMessage(Throwable e) {

@@ -20,6 +20,14 @@ final class RejectsCommand implements Callable<Integer> {
 
     enum Format { table, csv, json }
 
+    enum Level {
+        error, warning;
+
+        Rows.Severity severity() {
+            return this == error ? Rows.Severity.ERROR : Rows.Severity.WARNING;
+        }
+    }
+
     @Option(names = "--zone", paramLabel = "ZONE", description = "Only this zone.")
     String zone;
 
@@ -27,7 +35,7 @@ final class RejectsCommand implements Callable<Integer> {
     String owner;
 
     @Option(names = "--severity", paramLabel = "LEVEL", description = "Only errors or only warnings: ${COMPLETION-CANDIDATES}.")
-    Rows.Severity severity;
+    Level severity;
 
     @Option(names = "--all", description = "Include findings already fixed.")
     boolean all;
@@ -46,7 +54,8 @@ final class RejectsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<RecordStore.RejectView> rejects;
         try (StoreAccess access = new StoreAccess(db.endpoint())) {
-            rejects = access.store.rejects(new RecordStore.RejectFilter(zone, owner == null ? null : owner.toLowerCase(Locale.ROOT), severity, all));
+            rejects = access.store.rejects(new RecordStore.RejectFilter(zone, owner == null ? null : owner.toLowerCase(Locale.ROOT),
+                    severity == null ? null : severity.severity(), all));
         }
         switch (format) {
             case table -> table(rejects, out);
