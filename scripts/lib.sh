@@ -32,11 +32,12 @@ ensure_java() {
     export JAVA_HOME=$best
 }
 
-# ensure_packages: BIND 9 (the legacy server and its tools, the test oracles) and dnsperf, when missing.
+# ensure_packages: BIND 9 (the legacy server, its tools and dig/nsupdate/dnstap-read: the test oracles) and dnsperf, when missing.
 ensure_packages() {
     local missing=()
     command -v named >/dev/null 2>&1 || missing+=(bind9)
     command -v named-compilezone >/dev/null 2>&1 || missing+=(bind9-utils)
+    command -v dnstap-read >/dev/null 2>&1 || missing+=(bind9-dnsutils)
     command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     [ ${#missing[@]} -eq 0 ] && return 0
