@@ -25,7 +25,8 @@ import javax.sql.DataSource;
 public final class ChangeFeed {
 
     /** One change to one zone: reload the zone ({@code kind} "zone"), an RRset ("rrset") or drop it ("zone-deleted"). */
-    public record Change(long id, long zoneId, String zone, long serial, String kind, String name, String type, String origin) {}
+    public record Change(long id, long zoneId, String zone, long serial, String kind, String name, String type, String origin,
+            java.time.OffsetDateTime at) {}
 
     private final DataSource dataSource;
     private long horizon;
@@ -70,7 +71,7 @@ public final class ChangeFeed {
                     rs.next();
                     next = rs.getLong(1);
                 }
-                try (PreparedStatement ps = c.prepareStatement("select id, xid::text::bigint, zone_id, zone_name, serial, kind, name, type, origin"
+                try (PreparedStatement ps = c.prepareStatement("select id, xid::text::bigint, zone_id, zone_name, serial, kind, name, type, origin, at"
                         + " from change_log where xid >= ?::text::xid8 order by id")) {
                     ps.setString(1, Long.toString(horizon));
                     try (ResultSet rs = ps.executeQuery()) {
@@ -78,7 +79,7 @@ public final class ChangeFeed {
                             long id = rs.getLong(1);
                             if (returned.putIfAbsent(id, rs.getLong(2)) == null) {
                                 out.add(new Change(id, rs.getLong(3), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                                        rs.getString(9)));
+                                        rs.getString(9), rs.getObject(10, java.time.OffsetDateTime.class)));
                             }
                         }
                     }

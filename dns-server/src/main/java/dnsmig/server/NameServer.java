@@ -1,0 +1,144 @@
+package dnsmig.server;
+
+import dnsmig.server.load.ChangeFollower;
+import dnsmig.server.load.ZoneLoader;
+import dnsmig.server.query.Query;
+import dnsmig.server.query.QueryHandler;
+import dnsmig.server.query.QueryParser;
+import dnsmig.server.transport.DnsServer;
+import dnsmig.server.xfr.TransferPolicy;
+import dnsmig.server.xfr.ZoneTransfer;
+import dnsmig.server.zone.ZoneIndex;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.ChannelHandlerContext;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Type;
+
+/**
+ * One nameserver (ns1, ns2, ...): loads every servable zone from the record store, then
+ * listens, then follows the change log. It answers only once everything is loaded: until then
+ * its port is closed, so nobody gets answers from a half-loaded index.
+ */
+public final class NameServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(NameServer.class);
+
+    /**
+     * @param nameserver this server's name among the provider's nameservers (ns1, ns2, ...)
+     * @param cacheEntries rendered responses kept (0: none)
+     * @param pollEvery how often the change log is read when no notification came
+     */
+    public record Settings(String nameserver, List<InetSocketAddress> listen, int eventLoops, int cacheEntries, int maxTcpConnections,
+            Duration tcpIdleTimeout, TransferPolicy transfers, Duration pollEvery) {}
+
+    private final Settings settings;
+    private final ZoneIndex index = new ZoneIndex();
+    private final ChangeFollower follower;
+    private final DnsServer server;
+    private final ExecutorService transfers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("axfr-", 0).factory());
+    private final ZoneLoader.Loaded loaded;
+
+    private NameServer(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap) throws Exception {
+        this.settings = settings;
+        ZoneLoader loader = new ZoneLoader(dataSource, index);
+        this.follower = new ChangeFollower(dataSource, loader, settings.pollEvery(), Clock.systemUTC());
+        log.info("{}: loading zones from the record store ...", settings.nameserver());
+        this.loaded = loader.loadAll();
+        log.info("{}: loaded {} zones, {} records in {} ms ({} not servable, left out)", settings.nameserver(), loaded.zones(), loaded.records(),
+                loaded.millis(), loaded.skipped());
+        follower.start();
+        ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
+        QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, nanos) -> {
+            metrics.answered(q, len, r, query, rcode, tcp, nanos);
+            tap.answered(q, len, r, query, rcode, tcp, nanos);
+        };
+        QueryHandler handler = new QueryHandler(index, settings.cacheEntries(), observer);
+        ZoneTransfer xfr = new ZoneTransfer(index, settings.transfers());
+        DnsServer.TcpQueries tcp = (ctx, query, length) -> tcpQuery(ctx, query, length, handler, xfr);
+        this.server = new DnsServer(new DnsServer.Config(settings.listen(), settings.eventLoops(), settings.maxTcpConnections(),
+                settings.tcpIdleTimeout()), handler, tcp).start();
+        gauges(registry, handler);
+        log.info("{}: ready, answering on {}", settings.nameserver(), server.udpAddresses());
+    }
+
+    /** Loads, listens, follows. Returns once it answers queries. */
+    public static NameServer start(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap) throws Exception {
+        return new NameServer(settings, dataSource, registry, tap);
+    }
+
+    private void tcpQuery(ChannelHandlerContext ctx, byte[] query, int length, QueryHandler handler, ZoneTransfer xfr) {
+        if (QueryParser.parse(query, length, true) instanceof QueryParser.Accept a && isTransfer(a.query())) {
+            Message m = a.message();
+            InetSocketAddress client = (InetSocketAddress) ctx.channel().remoteAddress();
+            transfers.execute(() -> {
+                try {
+                    Message parsed = m != null ? m : new Message(java.util.Arrays.copyOf(query, length));
+                    xfr.answer(parsed, java.util.Arrays.copyOf(query, length), client.getAddress(), msg -> DnsServer.writeTcp(ctx, msg, true));
+                } catch (Exception e) {
+                    log.warn("zone transfer for {} failed: {}", client, e.toString());
+                    ctx.close();
+                }
+            });
+            return;
+        }
+        byte[] response = handler.handle(query, length, true);
+        if (response != null) {
+            DnsServer.writeTcp(ctx, response, true);
+        }
+    }
+
+    private static boolean isTransfer(Query q) {
+        return q.qtype() == Type.AXFR || q.qtype() == Type.IXFR;
+    }
+
+    private void gauges(MeterRegistry registry, QueryHandler handler) {
+        String ns = settings.nameserver();
+        Gauge.builder("dns.zones.loaded", index, ZoneIndex::zoneCount).tag("nameserver", ns).register(registry);
+        Gauge.builder("dns.records.loaded", index, ZoneIndex::recordCount).tag("nameserver", ns).register(registry);
+        Gauge.builder("dns.changelog.lag", follower, f -> f.lastLagMillis() / 1000.0).baseUnit("seconds").tag("nameserver", ns)
+                .description("time from a change's commit to this server answering with it").register(registry);
+        Gauge.builder("dns.database.reachable", follower, f -> f.databaseReachable() ? 1 : 0).tag("nameserver", ns).register(registry);
+        Gauge.builder("dns.tcp.connections", server, DnsServer::tcpConnections).tag("nameserver", ns).register(registry);
+        if (handler.cache() != null) {
+            Gauge.builder("dns.response.cache.entries", handler.cache(), c -> c.size()).tag("nameserver", ns).register(registry);
+        }
+        Gauge.builder("dns.ready", this, s -> 1).tag("nameserver", ns).register(registry);
+    }
+
+    public ZoneIndex index() {
+        return index;
+    }
+
+    public ZoneLoader.Loaded loaded() {
+        return loaded;
+    }
+
+    public boolean databaseReachable() {
+        return follower.databaseReachable();
+    }
+
+    public List<InetSocketAddress> udpAddresses() {
+        return server.udpAddresses();
+    }
+
+    public List<InetSocketAddress> tcpAddresses() {
+        return server.tcpAddresses();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        follower.close();
+        transfers.shutdownNow();
+    }
+}

@@ -1,0 +1,236 @@
+package dnsmig.server.transport;
+
+import dnsmig.server.query.QueryHandler;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sockets: UDP and TCP on the same addresses (IPv4 and IPv6), on Netty with native epoll
+ * where available. Over UDP each event loop has its own socket on the shared port
+ * (SO_REUSEPORT), so the kernel spreads queries across threads. TCP connections carry any
+ * number of queries (RFC 7766), are closed when idle, and are capped in number.
+ */
+public final class DnsServer implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(DnsServer.class);
+
+    /**
+     * @param listen where to listen (port 0: any free port, see {@link #udpAddresses()})
+     * @param eventLoops threads serving sockets
+     * @param maxTcpConnections connections beyond this are closed at once
+     * @param tcpIdleTimeout a connection without a query for this long is closed
+     */
+    public record Config(List<InetSocketAddress> listen, int eventLoops, int maxTcpConnections, Duration tcpIdleTimeout) {
+        public Config {
+            listen = List.copyOf(listen);
+            if (listen.isEmpty()) {
+                throw new IllegalArgumentException("no address to listen on");
+            }
+            eventLoops = Math.max(1, eventLoops);
+        }
+    }
+
+    private final Config config;
+    private final QueryHandler handler;
+    private final TcpQueries tcpQueries;
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private final List<Channel> channels = new ArrayList<>();
+    private final List<InetSocketAddress> udpBound = new ArrayList<>();
+    private final List<InetSocketAddress> tcpBound = new ArrayList<>();
+    private final AtomicInteger tcpConnections = new AtomicInteger();
+
+    /**
+     * @param tcpQueries what to do with a query that came over TCP (zone transfers need the
+     *     channel, everything else goes to {@code handler})
+     */
+    public DnsServer(Config config, QueryHandler handler, TcpQueries tcpQueries) {
+        this.config = config;
+        this.handler = handler;
+        this.tcpQueries = tcpQueries;
+        this.epoll = Epoll.isAvailable();
+        this.group = new MultiThreadIoEventLoopGroup(config.eventLoops(), epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    }
+
+    /** Answers a query that arrived over TCP; writes its response(s) to the channel itself. */
+    public interface TcpQueries {
+        void handle(ChannelHandlerContext ctx, byte[] query, int length);
+    }
+
+    public DnsServer start() throws InterruptedException {
+        for (InetSocketAddress address : config.listen()) {
+            bindUdp(address);
+            bindTcp(address);
+        }
+        log.info("listening on {} (UDP) and {} (TCP), {} event loops, {}", udpBound, tcpBound, config.eventLoops(), epoll ? "epoll" : "nio");
+        return this;
+    }
+
+    public List<InetSocketAddress> udpAddresses() {
+        return List.copyOf(udpBound);
+    }
+
+    public List<InetSocketAddress> tcpAddresses() {
+        return List.copyOf(tcpBound);
+    }
+
+    public int tcpConnections() {
+        return tcpConnections.get();
+    }
+
+    private void bindUdp(InetSocketAddress address) throws InterruptedException {
+        int sockets = epoll ? config.eventLoops() : 1;
+        InetSocketAddress at = address;
+        for (int i = 0; i < sockets; i++) {
+            Bootstrap b = new Bootstrap().group(group)
+                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    .option(ChannelOption.SO_RCVBUF, 4 << 20)
+                    .option(ChannelOption.SO_SNDBUF, 4 << 20)
+                    .handler(new UdpHandler());
+            if (epoll) {
+                b.option(EpollChannelOption.SO_REUSEPORT, true);
+            }
+            Channel ch = b.bind(at).sync().channel();
+            channels.add(ch);
+            if (i == 0) {
+                at = (InetSocketAddress) ch.localAddress(); // the others share the port the first got
+                udpBound.add(at);
+            }
+        }
+    }
+
+    private void bindTcp(InetSocketAddress address) throws InterruptedException {
+        // TCP on the port UDP got, so port 0 gives one port for both.
+        InetSocketAddress at = udpBound.get(udpBound.size() - 1);
+        ServerBootstrap b = new ServerBootstrap().group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(config.tcpIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+                                new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2), new TcpHandler());
+                    }
+                });
+        Channel ch = b.bind(at).sync().channel();
+        channels.add(ch);
+        tcpBound.add((InetSocketAddress) ch.localAddress());
+    }
+
+    /** One datagram in, one out; responses are flushed once per read batch. */
+    private final class UdpHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+            ByteBuf in = packet.content();
+            int len = in.readableBytes();
+            byte[] query = new byte[len];
+            in.getBytes(in.readerIndex(), query);
+            byte[] response = handler.handle(query, len, false);
+            if (response != null) {
+                ctx.write(new DatagramPacket(ctx.alloc().ioBuffer(response.length).writeBytes(response), packet.sender()));
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext ctx) {
+            ctx.flush();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("UDP: {}", cause.toString()); // one bad datagram never stops the socket
+        }
+    }
+
+    /** Length-prefixed queries, answered in order (RFC 7766 §6.2.1 pipelining). */
+    private final class TcpHandler extends SimpleChannelInboundHandler<ByteBuf> {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            if (tcpConnections.incrementAndGet() > config.maxTcpConnections()) {
+                log.debug("TCP connection from {} refused: {} connections open", ctx.channel().remoteAddress(), config.maxTcpConnections());
+                ctx.close();
+            }
+            super.channelActive(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            tcpConnections.decrementAndGet();
+            super.channelInactive(ctx);
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            int len = frame.readableBytes();
+            byte[] query = new byte[len];
+            frame.getBytes(frame.readerIndex(), query);
+            tcpQueries.handle(ctx, query, len);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            if (evt instanceof IdleStateEvent) {
+                ctx.close(); // RFC 7766 §6.2.3: servers close idle connections
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.debug("TCP {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+        }
+    }
+
+    /** Writes one length-prefixed DNS message to a TCP channel. */
+    public static void writeTcp(ChannelHandlerContext ctx, byte[] message, boolean flush) {
+        ByteBuf out = ctx.alloc().ioBuffer(message.length + 2);
+        out.writeShort(message.length);
+        out.writeBytes(message);
+        if (flush) {
+            ctx.writeAndFlush(out);
+        } else {
+            ctx.write(out);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().syncUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}
