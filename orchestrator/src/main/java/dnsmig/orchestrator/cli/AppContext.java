@@ -16,6 +16,15 @@ final class AppContext {
     private AppContext() {}
 
     static ConfigurableApplicationContext start(LocalPostgres.Endpoint db, Map<String, Object> properties) {
+        return start(db, properties, WebApplicationType.NONE, Map.of());
+    }
+
+    /**
+     * @param web {@code SERVLET} for commands that serve HTTP (health, metrics)
+     * @param beans objects the command made (its settings) that the application's beans use
+     */
+    static ConfigurableApplicationContext start(LocalPostgres.Endpoint db, Map<String, Object> properties, WebApplicationType web,
+            Map<String, Object> beans) {
         Map<String, Object> p = new HashMap<>();
         p.put("spring.datasource.url", db.jdbcUrl());
         if (db.user() != null) {
@@ -28,7 +37,8 @@ final class AppContext {
         p.put("spring.datasource.hikari.data-source-properties.ApplicationName", "dnsmig");
         p.putAll(properties);
         return new SpringApplicationBuilder(DnsmigApplication.class)
-                .web(WebApplicationType.NONE)
+                .web(web)
+                .initializers(ctx -> beans.forEach((name, bean) -> ctx.getBeanFactory().registerSingleton(name, bean)))
                 .bannerMode(Banner.Mode.OFF)
                 .logStartupInfo(false)
                 .properties(p)

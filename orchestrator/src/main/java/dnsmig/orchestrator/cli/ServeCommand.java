@@ -1,0 +1,88 @@
+package dnsmig.orchestrator.cli;
+
+import dnsmig.orchestrator.serve.ServeSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.springframework.boot.WebApplicationType;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Runs one nameserver of the new system: loads every servable zone from the record store into memory, then answers on UDP and TCP, and follows the change log so a committed change is answered within milliseconds. Runs until stopped (SIGTERM or Ctrl-C). Health and Prometheus metrics are served over HTTP (/actuator/health, /actuator/prometheus)."},
+        footer = {"", "Examples:", "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300",
+                "  dnsmig serve --nameserver ns2 --listen 192.0.2.2:53 --listen [2001:db8::2]:53 --http 127.0.0.1:9302 --allow-transfer 192.0.2.0/24",
+                "", "Exit codes: 0 stopped by a signal, 1 could not start (the message says why), 2 bad usage."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--nameserver", paramLabel = "NAME", required = true,
+            description = "Which of the provider's nameservers this is (ns1, ns2, ...): tags its metrics and logs.")
+    String nameserver;
+
+    @Option(names = "--listen", paramLabel = "ADDRESS:PORT", required = true,
+            description = "Where to answer, UDP and TCP (repeatable): 127.0.0.1:5300, [::1]:5300, :53 (all IPv4).")
+    List<String> listen;
+
+    @Option(names = "--http", paramLabel = "ADDRESS:PORT", defaultValue = "127.0.0.1:0",
+            description = "Health and metrics over HTTP (default: ${DEFAULT-VALUE}, a free port, logged at start).")
+    String http;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Event loops answering queries (default: the number of CPUs).")
+    Integer threads;
+
+    @Option(names = "--cache-entries", paramLabel = "N", defaultValue = "1000000",
+            description = "Rendered answers kept in memory (0: none; default: ${DEFAULT-VALUE}).")
+    int cacheEntries;
+
+    @Option(names = "--max-tcp-connections", paramLabel = "N", defaultValue = "1000", description = "Open TCP connections allowed (default: ${DEFAULT-VALUE}).")
+    int maxTcp;
+
+    @Option(names = "--tcp-idle-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "A TCP connection without a query for this long is closed (default: ${DEFAULT-VALUE}).")
+    int tcpIdle;
+
+    @Option(names = "--allow-transfer", paramLabel = "NETWORK", description = "Clients that may transfer zones (AXFR), e.g. 192.0.2.0/24 (repeatable). Default: nobody.")
+    List<String> allowTransfer = new ArrayList<>();
+
+    @Option(names = "--transfer-key", paramLabel = "FILE", description = "A BIND key file: transfers signed with its TSIG key are allowed from anywhere (repeatable).")
+    List<Path> transferKeys = new ArrayList<>();
+
+    @Mixin
+    DatabaseOptions db;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        ServeSettings settings = new ServeSettings(nameserver, listen, n, cacheEntries, maxTcp, Duration.ofSeconds(tcpIdle), allowTransfer, transferKeys);
+        settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
+        var h = ServeSettings.address(http);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (var ctx = AppContext.start(db.endpoint(), Map.of("dnsmig.serve", "true", "server.address", h.getAddress().getHostAddress(),
+                "server.port", h.getPort(), "management.endpoints.web.exposure.include", "health,prometheus,info",
+                "management.endpoint.health.show-details", "always", "management.health.db.enabled", "false",
+                "spring.main.banner-mode", "off"), WebApplicationType.SERVLET, Map.of("serveSettings", settings))) {
+            String port = ctx.getEnvironment().getProperty("local.server.port");
+            spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " ready; health and metrics on http://" + h.getAddress().getHostAddress()
+                    + ":" + port + "/actuator/health and /actuator/prometheus");
+            spec.commandLine().getErr().flush();
+            ctx.addApplicationListener(e -> {
+                if (e instanceof org.springframework.context.event.ContextClosedEvent) {
+                    stopped.countDown();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            stopped.await();
+        }
+        return ExitCode.OK;
+    }
+}
