@@ -1,0 +1,142 @@
+package dnsmig.orchestrator.reconcile;
+
+import dnsmig.convert.types.ExtraTypes;
+import dnsmig.store.Rows;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.SOARecord;
+import org.xbill.DNS.TextParseException;
+import org.xbill.DNS.Type;
+
+/**
+ * Compares a zone as the legacy server transfers it with the zone as the record store holds it,
+ * RRset by RRset, canonically: owner names case-insensitive, rdata in canonical wire form (RFC
+ * 4034 section 6.2: so {@code MX 10 Mail.Example.} equals {@code MX 10 mail.example.} and
+ * {@code 2001:db8::1} equals {@code 2001:0db8:0:0::1}), TTL, type. The store keeps rdata in
+ * presentation form; it is parsed back with dnsjava (and the converter's extra types).
+ *
+ * <p>The SOA serial is left out of the comparison: each side numbers its own versions, and
+ * reconcile reads the legacy serial separately (for drift).
+ */
+final class RRsetComparison {
+
+    static {
+        ExtraTypes.registerAll();
+    }
+
+    private RRsetComparison() {}
+
+    enum Kind { missing, extra, rdata, ttl }
+
+    /** One RRset that differs; a side that lacks it has an empty list. */
+    record Difference(String name, int type, Kind kind, List<Record> legacy, List<Record> store) {
+
+        String typeName() {
+            return Type.string(type);
+        }
+
+        static String text(List<Record> records) {
+            if (records.isEmpty()) {
+                return null;
+            }
+            List<String> parts = new ArrayList<>();
+            for (Record r : records) {
+                parts.add(r.getTTL() + " " + r.rdataToString());
+            }
+            parts.sort(null);
+            return String.join(" | ", parts);
+        }
+    }
+
+    /** The RRsets that differ, in (name, type) order. */
+    static List<Difference> compare(List<Record> legacy, List<Rows.Rr> store) {
+        Map<String, List<Record>> l = group(legacy);
+        Map<String, List<Record>> s = group(parse(store));
+        Set<String> keys = new TreeSet<>(l.keySet());
+        keys.addAll(s.keySet());
+        List<Difference> out = new ArrayList<>();
+        for (String key : keys) {
+            List<Record> a = l.getOrDefault(key, List.of());
+            List<Record> b = s.getOrDefault(key, List.of());
+            Record any = a.isEmpty() ? b.get(0) : a.get(0);
+            String name = owner(any.getName());
+            Kind kind;
+            if (b.isEmpty()) {
+                kind = Kind.missing;
+            } else if (a.isEmpty()) {
+                kind = Kind.extra;
+            } else if (!rdata(a).equals(rdata(b))) {
+                kind = Kind.rdata;
+            } else if (!ttls(a).equals(ttls(b))) {
+                kind = Kind.ttl;
+            } else {
+                continue;
+            }
+            out.add(new Difference(name, any.getType(), kind, a, b));
+        }
+        return out;
+    }
+
+    /** The store's rows as dnsjava records. */
+    static List<Record> parse(List<Rows.Rr> rows) {
+        List<Record> out = new ArrayList<>(rows.size());
+        for (Rows.Rr r : rows) {
+            try {
+                out.add(Record.fromString(Name.fromString(r.name()), Type.value(r.type(), true), DClass.IN, r.ttl(), r.rdata(), Name.root));
+            } catch (java.io.IOException | IllegalArgumentException e) {
+                throw new IllegalStateException("the store holds a record dnsjava cannot read back: " + r.toMasterLine() + " (" + e.getMessage() + ")", e);
+            }
+        }
+        return out;
+    }
+
+    /** A record as the store keeps it: owner lower-case absolute, type mnemonic, rdata in presentation form. */
+    static Rows.Rr row(Record r) {
+        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), (int) Math.min(Integer.MAX_VALUE, r.getTTL()), r.rdataToString());
+    }
+
+    static String owner(Name n) {
+        return n.toString().toLowerCase(Locale.ROOT);
+    }
+
+    private static Map<String, List<Record>> group(List<Record> records) {
+        Map<String, List<Record>> out = new TreeMap<>();
+        for (Record r : records) {
+            out.computeIfAbsent(owner(r.getName()) + "\t" + r.getType(), k -> new ArrayList<>()).add(r);
+        }
+        return out;
+    }
+
+    private static Set<String> rdata(List<Record> records) {
+        Set<String> out = new TreeSet<>();
+        for (Record r : records) {
+            Record c = r instanceof SOARecord soa ? new SOARecord(soa.getName(), soa.getDClass(), soa.getTTL(), soa.getHost(), soa.getAdmin(), 0,
+                    soa.getRefresh(), soa.getRetry(), soa.getExpire(), soa.getMinimum()) : r;
+            out.add(HexFormat.of().formatHex(c.rdataToWireCanonical()));
+        }
+        return out;
+    }
+
+    private static Set<Long> ttls(List<Record> records) {
+        Set<Long> out = new TreeSet<>();
+        records.forEach(r -> out.add(r.getTTL()));
+        return out;
+    }
+
+    static Name name(String s) {
+        try {
+            return Name.fromString(s);
+        } catch (TextParseException e) {
+            throw new IllegalArgumentException("not a domain name: " + s, e);
+        }
+    }
+}
