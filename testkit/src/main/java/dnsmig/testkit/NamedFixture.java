@@ -67,6 +67,7 @@ public final class NamedFixture implements AutoCloseable {
     private final String keySecret;
     private final Path dnstapSocket;
     private final boolean ipv6;
+    private final String extraOptions;
     private final InetAddress address;
     private int port;
     private int rndcPort;
@@ -81,6 +82,7 @@ public final class NamedFixture implements AutoCloseable {
         this.keySecret = randomSecret();
         this.dnstapSocket = b.dnstapSocket;
         this.ipv6 = b.ipv6;
+        this.extraOptions = b.extraOptions;
         this.address = InetAddress.getByName("127.0.0.1");
         this.dir = Files.createTempDirectory("dnsmig-named");
         this.shutdownHook = new Thread(this::kill, "named-fixture-kill");
@@ -98,6 +100,7 @@ public final class NamedFixture implements AutoCloseable {
         private String keyName = "dnsmig-test-key.";
         private Path dnstapSocket;
         private boolean ipv6;
+        private String extraOptions = "";
 
         private Builder() {}
 
@@ -122,6 +125,15 @@ public final class NamedFixture implements AutoCloseable {
         /** Send dnstap to this unix socket (a Frame Streams reader must listen there) instead of the file {@link #dnstapFile()}. */
         public Builder dnstapSocket(Path socket) {
             this.dnstapSocket = socket;
+            return this;
+        }
+
+        /**
+         * Extra statements for the {@code options} block, e.g. {@code "check-names primary ignore;"}
+         * to serve zones that named's default load checks would refuse.
+         */
+        public Builder options(String statements) {
+            this.extraOptions = this.extraOptions + statements + "\n";
             return this;
         }
 
@@ -354,6 +366,7 @@ public final class NamedFixture implements AutoCloseable {
         c.append("    allow-transfer { key \"").append(keyName).append("\"; 127.0.0.0/8; ::1; };\n");
         c.append("    dnstap { auth; };\n");
         c.append(dnstapSocket != null ? "    dnstap-output unix \"" + dnstapSocket + "\";\n" : "    dnstap-output file \"" + dnstapFile() + "\";\n");
+        c.append(extraOptions);
         c.append("};\n");
         c.append("controls { inet 127.0.0.1 port ").append(rndcPort).append(" allow { 127.0.0.1; } keys { \"rndc-key\"; }; };\n");
         c.append("logging {\n");
