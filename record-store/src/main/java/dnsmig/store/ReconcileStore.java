@@ -95,24 +95,52 @@ public final class ReconcileStore {
     public record Difference(String zone, String owner, String name, String type, String kind, String cause, String legacyText, String newText,
             boolean repaired) {}
 
+    /** A zone's result, its differences, and (when the zone is now equal on both sides) the legacy serial to remember as seen. */
+    public record ZoneSave(ZoneResult zone, List<Difference> differences, Seen seen) {}
+
     /** Stores a zone's result and its differences, together. */
     public void saveZone(long runId, ZoneResult z, List<Difference> differences) {
+        saveZones(runId, List.of(new ZoneSave(z, differences, null)));
+    }
+
+    /** Stores several zones' results in one transaction (a commit per zone would cost more than comparing it). */
+    public void saveZones(long runId, List<ZoneSave> zones) {
+        if (zones.isEmpty()) {
+            return;
+        }
         dsl.transaction(cfg -> {
             DSLContext tx = cfg.dsl();
-            tx.insertInto(RECONCILE_ZONE, RECONCILE_ZONE.RUN_ID, RECONCILE_ZONE.ZONE_NAME, RECONCILE_ZONE.OWNER, RECONCILE_ZONE.STATUS,
-                            RECONCILE_ZONE.CAUSE, RECONCILE_ZONE.LEGACY_SERIAL, RECONCILE_ZONE.SEEN_SERIAL, RECONCILE_ZONE.LEGACY_RECORDS,
-                            RECONCILE_ZONE.STORE_RECORDS, RECONCILE_ZONE.DIFFERENCES, RECONCILE_ZONE.REPAIRED, RECONCILE_ZONE.MESSAGE)
-                    .values(runId, z.zone(), z.owner(), z.status(), z.cause(), z.legacySerial(), z.seenSerial(), z.legacyRecords(), z.storeRecords(),
-                            z.differences(), z.repaired(), z.message())
-                    .execute();
-            if (!differences.isEmpty()) {
-                var insert = tx.insertInto(RECONCILE_DIFFERENCE, RECONCILE_DIFFERENCE.RUN_ID, RECONCILE_DIFFERENCE.ZONE_NAME, RECONCILE_DIFFERENCE.OWNER,
-                        RECONCILE_DIFFERENCE.NAME, RECONCILE_DIFFERENCE.TYPE, RECONCILE_DIFFERENCE.KIND, RECONCILE_DIFFERENCE.CAUSE,
-                        RECONCILE_DIFFERENCE.LEGACY_TEXT, RECONCILE_DIFFERENCE.NEW_TEXT, RECONCILE_DIFFERENCE.REPAIRED);
-                for (Difference d : differences) {
-                    insert = insert.values(runId, d.zone(), d.owner(), d.name(), d.type(), d.kind(), d.cause(), d.legacyText(), d.newText(), d.repaired());
+            var zoneInsert = tx.insertInto(RECONCILE_ZONE, RECONCILE_ZONE.RUN_ID, RECONCILE_ZONE.ZONE_NAME, RECONCILE_ZONE.OWNER, RECONCILE_ZONE.STATUS,
+                    RECONCILE_ZONE.CAUSE, RECONCILE_ZONE.LEGACY_SERIAL, RECONCILE_ZONE.SEEN_SERIAL, RECONCILE_ZONE.LEGACY_RECORDS,
+                    RECONCILE_ZONE.STORE_RECORDS, RECONCILE_ZONE.DIFFERENCES, RECONCILE_ZONE.REPAIRED, RECONCILE_ZONE.MESSAGE);
+            var diffInsert = tx.insertInto(RECONCILE_DIFFERENCE, RECONCILE_DIFFERENCE.RUN_ID, RECONCILE_DIFFERENCE.ZONE_NAME, RECONCILE_DIFFERENCE.OWNER,
+                    RECONCILE_DIFFERENCE.NAME, RECONCILE_DIFFERENCE.TYPE, RECONCILE_DIFFERENCE.KIND, RECONCILE_DIFFERENCE.CAUSE,
+                    RECONCILE_DIFFERENCE.LEGACY_TEXT, RECONCILE_DIFFERENCE.NEW_TEXT, RECONCILE_DIFFERENCE.REPAIRED);
+            var seenInsert = tx.insertInto(LEGACY_SEEN, LEGACY_SEEN.ZONE_NAME, LEGACY_SEEN.SERIAL, LEGACY_SEEN.LAST_WRITE_ID);
+            int diffs = 0;
+            int seen = 0;
+            for (ZoneSave save : zones) {
+                ZoneResult z = save.zone();
+                zoneInsert = zoneInsert.values(runId, z.zone(), z.owner(), z.status(), z.cause(), z.legacySerial(), z.seenSerial(), z.legacyRecords(),
+                        z.storeRecords(), z.differences(), z.repaired(), z.message());
+                for (Difference d : save.differences()) {
+                    diffInsert = diffInsert.values(runId, d.zone(), d.owner(), d.name(), d.type(), d.kind(), d.cause(), d.legacyText(), d.newText(),
+                            d.repaired());
+                    diffs++;
                 }
-                insert.execute();
+                if (save.seen() != null) {
+                    seenInsert = seenInsert.values(Names.absoluteLower(z.zone()), save.seen().serial(), save.seen().lastWriteId());
+                    seen++;
+                }
+            }
+            zoneInsert.execute();
+            if (diffs > 0) {
+                diffInsert.execute();
+            }
+            if (seen > 0) {
+                seenInsert.onConflict(LEGACY_SEEN.ZONE_NAME).doUpdate().set(LEGACY_SEEN.SERIAL, DSL.excluded(LEGACY_SEEN.SERIAL))
+                        .set(LEGACY_SEEN.LAST_WRITE_ID, DSL.excluded(LEGACY_SEEN.LAST_WRITE_ID)).set(LEGACY_SEEN.AT, DSL.currentOffsetDateTime())
+                        .execute();
             }
         });
     }

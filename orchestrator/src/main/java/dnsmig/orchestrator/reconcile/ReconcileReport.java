@@ -32,7 +32,8 @@ final class ReconcileReport {
         ReconcileStore.RunTotals t = r.totals();
         return "reconcile run " + r.runId() + ": " + t.zones() + " zone(s), " + t.cleanZones() + " clean, " + (t.zones() - t.cleanZones() - t.failedZones())
                 + " differ (" + t.driftZones() + " with drift: edited out of band), " + t.failedZones() + " not compared; " + t.differences()
-                + " RRset difference(s), " + t.repaired() + " repaired";
+                + " RRset difference(s), " + t.repaired() + " repaired; in " + String.format(java.util.Locale.ROOT, "%.1f", r.took().toMillis() / 1000.0)
+                + " s";
     }
 
     private static void table(ReconcileStore ledger, Reconciler.Result result, PrintWriter out) {

@@ -37,7 +37,7 @@ final class Reconciler {
     }
 
     /** Totals of a finished run, and its id. */
-    record Result(long runId, ReconcileStore.RunTotals totals, int failedRepairs) {}
+    record Result(long runId, ReconcileStore.RunTotals totals, int failedRepairs, java.time.Duration took) {}
 
     /**
      * @param zones         the legacy zones to reconcile (lower-case absolute)
@@ -45,6 +45,7 @@ final class Reconciler {
      * @param progress      told the number of zones done, now and then
      */
     Result run(String scope, List<String> zones, boolean includeStoreOnly, Consumer<Integer> progress) throws InterruptedException {
+        long started = System.nanoTime();
         long runId = ledger.startRun(scope, repair == null ? null : repair.dbValue());
         AtomicInteger done = new AtomicInteger();
         AtomicInteger clean = new AtomicInteger();
@@ -54,6 +55,7 @@ final class Reconciler {
         AtomicInteger repaired = new AtomicInteger();
         AtomicInteger failedRepairs = new AtomicInteger();
         ZoneReconciler one = new ZoneReconciler(legacy, records, ledger, repair);
+        Batch batch = new Batch(ledger, runId);
         Semaphore slots = new Semaphore(parallel * 2); // bounded queue: never more than this many zones submitted ahead
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "reconcile-" + done.get());
@@ -67,10 +69,10 @@ final class Reconciler {
                     try {
                         ZoneReconciler.Outcome o;
                         try {
-                            o = one.reconcile(runId, zone);
+                            o = one.reconcile(zone, batch::add);
                         } catch (RuntimeException e) {
-                            ledger.saveZone(runId, new ReconcileStore.ZoneResult(zone, null, "failed", null, null, null, 0, 0, 0, 0,
-                                    "could not be reconciled: " + e.getMessage()), List.of());
+                            batch.add(new ReconcileStore.ZoneSave(new ReconcileStore.ZoneResult(zone, null, "failed", null, null, null, 0, 0, 0, 0,
+                                    "could not be reconciled: " + e.getMessage()), List.of(), null));
                             o = new ZoneReconciler.Outcome("failed", null, 0, 0, false);
                         }
                         count(o, clean, drift, failed, differences, repaired, failedRepairs);
@@ -90,6 +92,7 @@ final class Reconciler {
         } finally {
             pool.shutdownNow();
         }
+        batch.flush();
         int total = done.get();
         if (includeStoreOnly) {
             Set<String> listed = new java.util.HashSet<>(zones);
@@ -104,7 +107,32 @@ final class Reconciler {
         }
         ReconcileStore.RunTotals totals = new ReconcileStore.RunTotals(total, clean.get(), drift.get(), failed.get(), differences.get(), repaired.get());
         ledger.finishRun(runId, totals, "done");
-        return new Result(runId, totals, failedRepairs.get());
+        return new Result(runId, totals, failedRepairs.get(), java.time.Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Zone results stored in batches of {@value #SIZE} zones, one transaction each; memory stays bounded by the batch. */
+    private static final class Batch {
+        static final int SIZE = 64;
+        private final ReconcileStore ledger;
+        private final long runId;
+        private final List<ReconcileStore.ZoneSave> pending = new java.util.ArrayList<>();
+
+        Batch(ReconcileStore ledger, long runId) {
+            this.ledger = ledger;
+            this.runId = runId;
+        }
+
+        synchronized void add(ReconcileStore.ZoneSave save) {
+            pending.add(save);
+            if (pending.size() >= SIZE) {
+                flush();
+            }
+        }
+
+        synchronized void flush() {
+            ledger.saveZones(runId, pending);
+            pending.clear();
+        }
     }
 
     private static void count(ZoneReconciler.Outcome o, AtomicInteger clean, AtomicInteger drift, AtomicInteger failed, AtomicInteger differences,

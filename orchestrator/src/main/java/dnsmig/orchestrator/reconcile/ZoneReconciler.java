@@ -41,17 +41,17 @@ final class ZoneReconciler {
     /** A zone's result, as counted in the run's totals. */
     record Outcome(String status, String cause, int differences, int repaired, boolean failedRepair) {}
 
-    Outcome reconcile(long runId, String zone) {
+    Outcome reconcile(String zone, java.util.function.Consumer<ReconcileStore.ZoneSave> sink) {
         Optional<RecordStore.ZoneInfo> info = records.zone(zone);
         String owner = info.map(RecordStore.ZoneInfo::owner).orElse(null);
         ReadOutcome read = legacy.read(zone);
         if (read instanceof Failure f) {
-            return save(runId, new ReconcileStore.ZoneResult(zone, owner, "failed", null, null, null, 0, 0, 0, 0, "legacy side: " + f.message()), List.of());
+            return save(sink, new ReconcileStore.ZoneResult(zone, owner, "failed", null, null, null, 0, 0, 0, 0, "legacy side: " + f.message()), List.of());
         }
         ReadOutcome.Zone lz = (ReadOutcome.Zone) read;
         if (info.isEmpty()) {
             List<RRsetComparison.Difference> all = RRsetComparison.compare(lz.records(), List.of());
-            Outcome o = save(runId, new ReconcileStore.ZoneResult(zone, null, "not-in-new", "divergence", lz.serial(), null, lz.records().size(), 0,
+            Outcome o = save(sink, new ReconcileStore.ZoneResult(zone, null, "not-in-new", "divergence", lz.serial(), null, lz.records().size(), 0,
                     all.size(), 0, "the legacy zone is not in the store: import it with dnsmig backfill (it needs the zone's owner)"),
                     rows(zone, null, "divergence", all, false));
             return new Outcome(o.status(), o.cause(), o.differences(), 0, repair != null);
@@ -61,7 +61,7 @@ final class ZoneReconciler {
         try {
             diffs = RRsetComparison.compare(lz.records(), storeRows);
         } catch (IllegalStateException e) {
-            return save(runId, new ReconcileStore.ZoneResult(zone, owner, "failed", null, lz.serial(), null, lz.records().size(), storeRows.size(), 0, 0,
+            return save(sink, new ReconcileStore.ZoneResult(zone, owner, "failed", null, lz.serial(), null, lz.records().size(), storeRows.size(), 0, 0,
                     e.getMessage()), List.of());
         }
         Optional<ReconcileStore.Seen> seenRow = ledger.seen(zone);
@@ -74,15 +74,15 @@ final class ZoneReconciler {
         String why = ours ? null : "the legacy serial moved from " + seen + " to " + lz.serial() + " without dnsmig: edited out of band";
 
         if (diffs.isEmpty()) {
-            ledger.markSeen(zone, lz.serial(), journalAt);
-            return save(runId, new ReconcileStore.ZoneResult(zone, owner, "clean", null, lz.serial(), seen, lz.records().size(), storeRows.size(), 0, 0,
-                    ours ? null : why + ", but both sides agree"), List.of());
+            return save(sink, new ReconcileStore.ZoneResult(zone, owner, "clean", null, lz.serial(), seen, lz.records().size(), storeRows.size(), 0, 0,
+                    ours ? null : why + ", but both sides agree"), List.of(), new ReconcileStore.Seen(lz.serial(), journalAt));
         }
         if (repair == null) {
-            return save(runId, new ReconcileStore.ZoneResult(zone, owner, "differs", cause, lz.serial(), seen, lz.records().size(), storeRows.size(),
+            return save(sink, new ReconcileStore.ZoneResult(zone, owner, "differs", cause, lz.serial(), seen, lz.records().size(), storeRows.size(),
                     diffs.size(), 0, why), rows(zone, owner, cause, diffs, false));
         }
         String problem = null;
+        ReconcileStore.Seen nowSeen = null;
         int repaired;
         if (repair == Repair.new_) {
             List<ReconcileStore.RRset> sets = new ArrayList<>();
@@ -91,7 +91,7 @@ final class ZoneReconciler {
             }
             if (ledger.replaceRRsets(zone, sets, "reconcile")) {
                 repaired = diffs.size();
-                ledger.markSeen(zone, lz.serial(), journalAt);
+                nowSeen = new ReconcileStore.Seen(lz.serial(), journalAt);
             } else {
                 repaired = 0;
                 problem = "repair stopped: the zone was deleted from the store meanwhile";
@@ -117,7 +117,7 @@ final class ZoneReconciler {
             }
             if (problem == null) {
                 List<ReconcileStore.LegacyWriteEntry> ours2 = ledger.legacyWritesSince(zone, journalAt);
-                ledger.markSeen(zone, serial, ours2.isEmpty() ? journalAt : ours2.get(ours2.size() - 1).id());
+                nowSeen = new ReconcileStore.Seen(serial, ours2.isEmpty() ? journalAt : ours2.get(ours2.size() - 1).id());
             }
         }
         List<ReconcileStore.Difference> rows = rows(zone, owner, cause, diffs, false);
@@ -126,8 +126,8 @@ final class ZoneReconciler {
             rows.set(i, new ReconcileStore.Difference(d.zone(), d.owner(), d.name(), d.type(), d.kind(), d.cause(), d.legacyText(), d.newText(), true));
         }
         String message = problem != null ? problem : why;
-        Outcome out = save(runId, new ReconcileStore.ZoneResult(zone, owner, "differs", cause, lz.serial(), seen, lz.records().size(), storeRows.size(),
-                diffs.size(), repaired, message), rows);
+        Outcome out = save(sink, new ReconcileStore.ZoneResult(zone, owner, "differs", cause, lz.serial(), seen, lz.records().size(), storeRows.size(),
+                diffs.size(), repaired, message), rows, nowSeen);
         return new Outcome(out.status(), out.cause(), out.differences(), out.repaired(), problem != null);
     }
 
@@ -159,8 +159,14 @@ final class ZoneReconciler {
         return out;
     }
 
-    private Outcome save(long runId, ReconcileStore.ZoneResult z, List<ReconcileStore.Difference> diffs) {
-        ledger.saveZone(runId, z, diffs);
+    private static Outcome save(java.util.function.Consumer<ReconcileStore.ZoneSave> sink, ReconcileStore.ZoneResult z,
+            List<ReconcileStore.Difference> diffs) {
+        return save(sink, z, diffs, null);
+    }
+
+    private static Outcome save(java.util.function.Consumer<ReconcileStore.ZoneSave> sink, ReconcileStore.ZoneResult z,
+            List<ReconcileStore.Difference> diffs, ReconcileStore.Seen seen) {
+        sink.accept(new ReconcileStore.ZoneSave(z, diffs, seen));
         return new Outcome(z.status(), z.cause(), z.differences(), z.repaired(), false);
     }
 }
