@@ -28,17 +28,26 @@ public final class MasterFileWriter {
       line.append(r.getName()).append(' ').append(r.getTTL()).append(' ');
       line.append(DClass.string(r.getDClass())).append(' ');
       if (generic(r.getType())) {
-        byte[] rd = RdataParser.wireRdata(r);
-        line.append("TYPE").append(r.getType()).append(" \\# ").append(rd.length);
-        if (rd.length > 0) {
-          line.append(' ').append(java.util.HexFormat.of().formatHex(rd));
-        }
+        line.append("TYPE").append(r.getType()).append(' ').append(rdataText(r));
       } else {
         line.append(Type.string(r.getType())).append(' ').append(r.rdataToString());
       }
       line.append('\n');
       out.append(line);
     }
+  }
+
+  /**
+   * The rdata of {@code r} as text that dnsjava (with the extra types registered) and BIND both
+   * read back to the same record: the presentation form, or for the types below the RFC 3597
+   * generic form {@code \# len hex}. What the record store keeps.
+   */
+  public static String rdataText(Record r) {
+    if (!generic(r.getType())) {
+      return r.rdataToString();
+    }
+    byte[] rd = RdataParser.wireRdata(r);
+    return rd.length == 0 ? "\\# 0" : "\\# " + rd.length + " " + java.util.HexFormat.of().formatHex(rd);
   }
 
   /**

@@ -3,6 +3,7 @@ package dnsmig.orchestrator.backfill;
 import dnsmig.convert.Conversion;
 import dnsmig.convert.ConverterOptions;
 import dnsmig.convert.Finding;
+import dnsmig.convert.MasterFileWriter;
 import dnsmig.convert.Severity;
 import dnsmig.convert.ZoneFileConverter;
 import dnsmig.store.Rows;
@@ -53,7 +54,7 @@ class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
                 lastName = r.getName();
                 lastOwner = owner(lastName);
             }
-            rows.add(new Rows.Rr(lastOwner, Type.string(r.getType()), ttl(r), r.rdataToString()));
+            rows.add(new Rows.Rr(lastOwner, Type.string(r.getType()), ttl(r), MasterFileWriter.rdataText(r)));
             if (r instanceof SOARecord soa && serial == 0) {
                 serial = soa.getSerial();
             }
@@ -72,7 +73,7 @@ class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
 
     /** A dnsjava record as the store keeps it: owner lower-case, type mnemonic, rdata in presentation form. */
     static Rows.Rr row(Record r) {
-        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), ttl(r), r.rdataToString());
+        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), ttl(r), MasterFileWriter.rdataText(r));
     }
 
     private static String owner(Name name) {
