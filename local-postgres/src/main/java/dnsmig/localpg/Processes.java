@@ -17,19 +17,39 @@ final class Processes {
 
     /** Runs {@code command}; a non-zero exit or a timeout throws with the tool's own output. */
     static String run(List<String> command, Duration timeout, String what) {
+        return run(command, Path.of("/dev/null"), timeout, what);
+    }
+
+    /** Runs {@code command} reading {@code input}; a non-zero exit or a timeout throws with the tool's own output. */
+    static String run(List<String> command, Path input, Duration timeout, String what) {
+        Result r = execute(command, input, timeout, what);
+        if (r.exit() != 0) {
+            throw new IllegalStateException(what + " failed (exit " + r.exit() + "): " + r.tail());
+        }
+        return r.output();
+    }
+
+    /** What a finished command said, and its exit status. */
+    record Result(int exit, String output) {
+        String tail() {
+            String text = output.strip();
+            return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
+        }
+    }
+
+    /** Runs {@code command} and returns its exit status and output; only a timeout throws. */
+    static Result execute(List<String> command, Path input, Duration timeout, String what) {
         try {
             Path out = Files.createTempFile("dnsmig-proc", ".log");
             try {
                 Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile())
-                        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+                        .redirectInput(ProcessBuilder.Redirect.from(input.toFile())).start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly();
-                    throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s: " + tail(out));
+                    throw new IllegalStateException(what + " did not finish within " + timeout.toSeconds() + " s: "
+                            + new Result(-1, Files.readString(out, StandardCharsets.UTF_8)).tail());
                 }
-                if (p.exitValue() != 0) {
-                    throw new IllegalStateException(what + " failed (exit " + p.exitValue() + "): " + tail(out));
-                }
-                return Files.readString(out, StandardCharsets.UTF_8);
+                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
             }
@@ -56,10 +76,5 @@ final class Processes {
                 Files.deleteIfExists(p);
             }
         }
-    }
-
-    private static String tail(Path out) throws IOException {
-        String text = Files.readString(out, StandardCharsets.UTF_8).strip();
-        return text.length() > 2000 ? "..." + text.substring(text.length() - 2000) : text;
     }
 }

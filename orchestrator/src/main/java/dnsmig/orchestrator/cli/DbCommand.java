@@ -10,7 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "db", mixinStandardHelpOptions = true,
         description = {"The local PostgreSQL that dnsmig runs when no --db-url is given. It starts by itself on first use and keeps running for the next commands; these subcommands show, start and stop it."},
-        subcommands = {DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class})
+        subcommands = {DbCommand.Status.class, DbCommand.Start.class, DbCommand.Stop.class, DbCommand.ResetCredentials.class})
 final class DbCommand implements Runnable {
 
     @Spec
@@ -45,7 +45,10 @@ final class DbCommand implements Runnable {
             }
             out.println("url             " + endpoint.get().jdbcUrl() + " (user " + endpoint.get().user() + ", password in "
                     + pg.dataDir().resolve("credentials") + ")");
-            out.println("state           " + (pg.isRunning() ? "running" : "stopped"));
+            out.println("state           " + switch (pg.status()) {
+                case LocalPostgres.Status.Running r -> "running (PID " + r.pid() + ")";
+                case LocalPostgres.Status.Stopped s -> "stopped";
+            });
             return ExitCode.OK;
         }
     }
@@ -78,6 +81,29 @@ final class DbCommand implements Runnable {
         public Integer call() {
             db.localPostgres().stop();
             spec.commandLine().getOut().println("stopped");
+            return ExitCode.OK;
+        }
+    }
+
+    @Command(name = "reset-credentials", mixinStandardHelpOptions = true,
+            description = {"Gives the local PostgreSQL a new password and writes a new credentials file, keeping its data: for when the"
+                    + " credentials file of the data directory was lost. Stops the server while it does so (dnsmig commands using it lose"
+                    + " their connections) and starts it again."})
+    static final class ResetCredentials implements Callable<Integer> {
+        @Mixin
+        DatabaseOptions db;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            if (!db.local()) {
+                throw new IllegalArgumentException("reset-credentials is for the local PostgreSQL; the password of --db-url's server is its administrator's");
+            }
+            LocalPostgres pg = db.localPostgres();
+            var endpoint = pg.resetCredentials();
+            spec.commandLine().getOut().println("new credentials written to " + pg.dataDir().resolve("credentials") + "; running: " + endpoint.jdbcUrl());
             return ExitCode.OK;
         }
     }
