@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dnsmig.orchestrator.cli.Main;
+import dnsmig.testkit.NamedFixture;
 import dnsmig.testkit.Repo;
 import dnsmig.testkit.TestPostgres;
 import java.io.IOException;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -36,13 +38,48 @@ class RunbookTest {
     private static final Pattern EXIT = Pattern.compile("#\\s*exit\\s+(\\d+)\\s*$");
     private static final Pattern EXPORT = Pattern.compile("export\\s+([A-Z_]+)=(\\S+)");
 
+    /** The legacy named of the reconcile runbook: the sample zones BIND loads, served by a real named. Started on first use. */
+    private static NamedFixture legacy;
+
+    /** Sample zones named loads as they are (the others are broken on purpose, and named refuses them). */
+    private static final List<String> SERVABLE_SAMPLES = List.of("acme.example", "initech.example", "umbrella.example");
+
+    private static synchronized NamedFixture legacy() {
+        if (legacy == null) {
+            NamedFixture.Builder b = NamedFixture.builder();
+            try {
+                for (String zone : SERVABLE_SAMPLES) {
+                    b.dynamicZone(zone, Files.readString(Repo.samples().resolve("zones/db." + zone)));
+                }
+                b.dynamicZone("2.0.192.in-addr.arpa", Files.readString(Repo.samples().resolve("zones/db.192.0.2")));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            legacy = b.start();
+        }
+        return legacy;
+    }
+
+    @AfterAll
+    static void stopLegacy() {
+        if (legacy != null) {
+            legacy.close();
+        }
+    }
+
     /** What each runbook variable is in the test. */
-    private static Map<String, String> testValues() {
+    private static String testValue(String variable) {
         Path samples = Repo.samples();
-        return Map.of(
-                "NAMED_CONF", samples.resolve("named.conf").toString(),
-                "OWNERS", samples.resolve("owners.csv").toString(),
-                "ZONE_FILE", samples.resolve("zones/db.acme.example").toString());
+        return switch (variable) {
+            case "NAMED_CONF" -> samples.resolve("named.conf").toString();
+            case "OWNERS" -> samples.resolve("owners.csv").toString();
+            case "ZONE_FILE" -> samples.resolve("zones/db.acme.example").toString();
+            case "LEGACY_NAMED_CONF" -> legacy().namedConf().toString();
+            case "LEGACY_SERVER" -> legacy().address().getHostAddress();
+            case "LEGACY_PORT" -> Integer.toString(legacy().port());
+            case "TSIG_KEY" -> legacy().keyFile().toString();
+            default -> null;
+        };
     }
 
     /** Paths the runbooks show that stand for sample directories in the test. */
@@ -73,7 +110,7 @@ class RunbookTest {
                 }
                 Matcher export = EXPORT.matcher(line);
                 if (export.matches()) {
-                    String value = testValues().get(export.group(1));
+                    String value = testValue(export.group(1));
                     assertThat(value).as("%s: variable %s has no value in RunbookTest", runbook.getFileName(), export.group(1)).isNotNull();
                     vars.put(export.group(1), value);
                     continue;
