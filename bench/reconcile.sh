@@ -110,6 +110,8 @@ t1=$(now)
 rec dig_axfr "$(elapsed "$t0" "$t1")" "\"records_transferred\": $(grep -c -v -e '^;' -e '^$' "$WORK/axfr.out")"
 
 # 2./3. dnsmig reconcile
+# Untimed: rebuilds the jar first if sources changed meanwhile (others may work in the same checkout).
+"$ROOT/dnsmig" reconcile --help > /dev/null
 reconcile_run() {  # reconcile_run NAME PARALLEL
     local t0 t1 rc=0 out="$WORK/$1.csv"
     t0=$(now)
@@ -121,7 +123,8 @@ reconcile_run() {  # reconcile_run NAME PARALLEL
     rss=$(awk -F: '/Maximum resident set size/{gsub(/ /,"",$2); print $2}' "$WORK/$1.time")
     heap=$(grep -o '[0-9]*M->[0-9]*M' "$WORK/$1.gc.log" | awk -F'->' '{gsub(/M/,"",$1); if ($1>m) m=$1} END{print m+0}')
     diffs=$(($(wc -l < "$out") - 1))
-    rec "$1" "$(elapsed "$t0" "$t1")" "\"parallel\": $2, \"exit\": $rc, \"difference_rows\": $diffs, \"max_rss_kb\": $rss, \"max_heap_before_gc_mb\": $heap"
+    local job; job=$(sed -n 's/.*; in \([0-9.]*\) s$/\1/p' "$WORK/$1.err" | tail -1)
+    rec "$1" "$(elapsed "$t0" "$t1")" "\"job_seconds\": ${job:-0}, \"job_records_per_s\": $(python3 -c "print('%.0f' % ($NR / max(1e-9, float('${job:-0}'))))"), \"parallel\": $2, \"exit\": $rc, \"difference_rows\": $diffs, \"max_rss_kb\": $rss, \"max_heap_before_gc_mb\": $heap"
     tail -1 "$WORK/$1.err" > "$RES/$1.summary.txt"
     log "$1: $(cat "$RES/$1.summary.txt")"
 }
