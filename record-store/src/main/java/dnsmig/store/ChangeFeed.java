@@ -85,6 +85,15 @@ public final class ChangeFeed {
                     }
                 }
                 c.commit();
+            } catch (SQLException | RuntimeException e) {
+                // End the failed transaction first: restoring the connection's settings inside it
+                // would fail too and hide this error.
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
             } finally {
                 c.setTransactionIsolation(isolation);
                 c.setAutoCommit(auto);

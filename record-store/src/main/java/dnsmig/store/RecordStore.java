@@ -64,6 +64,37 @@ public final class RecordStore {
         return dsl.select(OWNER.HANDLE, OWNER.ID).from(OWNER).fetchMap(OWNER.HANDLE, OWNER.ID);
     }
 
+    /** Every owner's e-mail address by handle. */
+    public Map<String, String> ownerEmails() {
+        return dsl.select(OWNER.HANDLE, OWNER.EMAIL).from(OWNER).fetchMap(OWNER.HANDLE, OWNER.EMAIL);
+    }
+
+    /**
+     * The zones the store holds that are not in {@code names}: how many, and the first {@code
+     * examples} of them by name. Streams the zone names (any number of zones in little memory).
+     */
+    public ZonesOutside zonesNotIn(Set<String> names, int examples) {
+        // In a transaction: only there does PostgreSQL's driver fetch a result in parts.
+        return dsl.transactionResult(cfg -> {
+            List<String> some = new ArrayList<>();
+            long count = 0;
+            try (var cursor = cfg.dsl().select(ZONE.NAME).from(ZONE).orderBy(ZONE.NAME).fetchSize(10_000).fetchLazy()) {
+                for (var r : cursor) {
+                    if (!names.contains(r.value1())) {
+                        count++;
+                        if (some.size() < examples) {
+                            some.add(r.value1());
+                        }
+                    }
+                }
+            }
+            return new ZonesOutside(count, List.copyOf(some));
+        });
+    }
+
+    /** Zones of the store outside some set: how many, and a few of their names. */
+    public record ZonesOutside(long count, List<String> examples) {}
+
     /**
      * Imports one zone: creates it, replaces what changed, or leaves it alone when its digest
      * equals the last import's. Atomic: a failure leaves the zone as it was.
@@ -284,26 +315,29 @@ public final class RecordStore {
     /**
      * Makes each zone's findings from {@code source} those given: new ones open, persisting
      * ones keep their triage state (a fixed one that comes back reopens), vanished ones are
-     * marked fixed. Persisting ones are recognised by their fingerprint; an upsert stamps them
-     * with this transaction's time, so whatever of these zones' findings is older has vanished.
+     * marked fixed. Findings are recognised by their fingerprint; a zone's finding whose
+     * fingerprint is not among this import's has vanished. (Not by time: two imports in one
+     * transaction share one now(), and clocks step.)
      *
      * @param existingZones zones that may hold findings from earlier imports
      */
     private static void syncFindings(DSLContext tx, String source, List<Map.Entry<Long, List<Rows.Finding>>> zones, List<Long> existingZones) {
         var insert = tx.insertInto(REJECT, REJECT.ZONE_ID, REJECT.SOURCE, REJECT.FINGERPRINT, REJECT.FILE, REJECT.LINE, REJECT.RAW_TEXT,
                 REJECT.CODE, REJECT.SEVERITY, REJECT.MESSAGE);
-        int rows = 0;
+        List<Long> seenZones = new ArrayList<>();
+        List<String> seenFingerprints = new ArrayList<>();
         for (var zone : zones) {
             Map<String, Integer> occurrences = new HashMap<>();
             for (Rows.Finding f : zone.getValue()) {
                 String identity = f.code() + "\u0000" + f.rawText();
                 int n = occurrences.merge(identity, 1, Integer::sum);
-                insert = insert.values(zone.getKey(), source, fingerprint(identity + "\u0000" + n), f.file(), f.line(), f.rawText(), f.code(),
-                        f.severity().dbValue(), f.message());
-                rows++;
+                String fingerprint = fingerprint(identity + "\u0000" + n);
+                insert = insert.values(zone.getKey(), source, fingerprint, f.file(), f.line(), f.rawText(), f.code(), f.severity().dbValue(), f.message());
+                seenZones.add(zone.getKey());
+                seenFingerprints.add(fingerprint);
             }
         }
-        if (rows > 0) {
+        if (!seenZones.isEmpty()) {
             insert.onConflict(REJECT.ZONE_ID, REJECT.SOURCE, REJECT.FINGERPRINT).doUpdate()
                     .set(REJECT.FILE, DSL.excluded(REJECT.FILE)).set(REJECT.LINE, DSL.excluded(REJECT.LINE))
                     .set(REJECT.SEVERITY, DSL.excluded(REJECT.SEVERITY)).set(REJECT.MESSAGE, DSL.excluded(REJECT.MESSAGE))
@@ -313,10 +347,11 @@ public final class RecordStore {
                     .execute();
         }
         if (!existingZones.isEmpty()) {
-            tx.update(REJECT).set(REJECT.STATE, "fixed").set(REJECT.RESOLVED_AT, DSL.currentOffsetDateTime())
-                    .where(REJECT.ZONE_ID.in(existingZones)).and(REJECT.SOURCE.eq(source)).and(REJECT.STATE.ne("fixed"))
-                    .and(REJECT.LAST_SEEN.lt(DSL.currentOffsetDateTime()))
-                    .execute();
+            tx.execute("update reject r set state = 'fixed', resolved_at = now()"
+                    + " where r.zone_id = any(?::bigint[]) and r.source = ? and r.state <> 'fixed'"
+                    + " and not exists (select 1 from unnest(?::bigint[], ?::varchar[]) as seen(zone_id, fingerprint)"
+                    + " where seen.zone_id = r.zone_id and seen.fingerprint = r.fingerprint)",
+                    existingZones.toArray(Long[]::new), source, seenZones.toArray(Long[]::new), seenFingerprints.toArray(String[]::new));
         }
     }
 

@@ -42,8 +42,48 @@ public final class Rows {
     /**
      * A finding about one entry of a zone file: errors were not imported, warnings were
      * imported and flagged. {@code code} is the converter's finding id ("cname-and-other-data").
+     *
+     * <p>Control characters in the file name, raw text and message are escaped the way BIND
+     * prints them ({@code \000} for NUL, {@code \027} for ESC; tabs and line breaks between
+     * lines are kept): PostgreSQL refuses NUL in text, and a listing printed on a terminal must
+     * not carry escape sequences from a customer's file. A backslash is left as it is, so
+     * {@code \000} in a listing may also be those four characters in the file.
      */
-    public record Finding(String file, int line, String rawText, String code, Severity severity, String message) {}
+    public record Finding(String file, int line, String rawText, String code, Severity severity, String message) {
+        public Finding {
+            file = printable(file);
+            rawText = printable(rawText);
+            message = printable(message);
+        }
+    }
+
+    /** {@code text} with C0 and C1 control characters other than tab and line feed as {@code \DDD}. */
+    public static String printable(String text) {
+        if (text == null) {
+            return null;
+        }
+        int i = 0;
+        while (i < text.length() && !control(text.charAt(i))) {
+            i++;
+        }
+        if (i == text.length()) {
+            return text; // the usual case
+        }
+        StringBuilder sb = new StringBuilder(text.length() + 16).append(text, 0, i);
+        for (; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (control(c)) {
+                sb.append('\\').append(String.format(java.util.Locale.ROOT, "%03d", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.toString();
+    }
+
+    private static boolean control(char c) {
+        return (c < 0x20 && c != '\t' && c != '\n') || (c >= 0x7f && c <= 0x9f);
+    }
 
     public enum Severity {
         ERROR, WARNING;

@@ -20,14 +20,48 @@ public final class StoreSchema {
 
     /** Brings the schema up to date; safe to run from several processes at once (Flyway locks). */
     public static MigrateResult migrate(DataSource dataSource) {
+        return flyway(dataSource).migrate();
+    }
+
+    /**
+     * What the database holds, without changing anything (for read-only commands, which must
+     * neither need the right to create tables nor migrate a production database as a side
+     * effect).
+     */
+    public static State state(DataSource dataSource) {
+        try (var c = dataSource.getConnection(); var s = c.createStatement();
+                var rs = s.executeQuery("select to_regclass('" + NAME + ".flyway_schema_history') is not null")) {
+            rs.next();
+            if (!rs.getBoolean(1)) {
+                return new State.Absent();
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("reading the database's dnsmig schema: " + e.getMessage(), e);
+        }
+        int pending = flyway(dataSource).info().pending().length;
+        return pending == 0 ? new State.Current() : new State.Outdated(pending);
+    }
+
+    /** The state of a database's dnsmig schema. */
+    public sealed interface State {
+        /** No dnsmig schema: nothing was ever written. */
+        record Absent() implements State {}
+
+        /** Migrated to this version's schema. */
+        record Current() implements State {}
+
+        /** Migrated by an older dnsmig: {@code pending} migrations would bring it up to date. */
+        record Outdated(int pending) implements State {}
+    }
+
+    private static Flyway flyway(DataSource dataSource) {
         return Flyway.configure()
                 .dataSource(dataSource)
                 .schemas(NAME)
                 .defaultSchema(NAME)
                 .locations("classpath:db/migration", "classpath:dnsmig/store/migration")
                 .failOnMissingLocations(true)
-                .load()
-                .migrate();
+                .load();
     }
 
     /** A connection pool on {@code jdbcUrl} with {@value #NAME} as the current schema. */

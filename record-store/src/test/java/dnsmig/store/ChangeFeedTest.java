@@ -65,4 +65,15 @@ class ChangeFeedTest {
         ChangeFeed late = ChangeFeed.fromNow(f.dataSource);
         assertThat(late.poll()).isEmpty();
     }
+
+    @Test
+    void aFailedPollReportsItsOwnErrorNotTheCleanUps() throws Exception {
+        // A database without the record store: the poll's second statement fails inside its
+        // transaction. The caller must learn that, not that the isolation level could not be
+        // restored in the middle of a failed transaction.
+        var empty = dnsmig.testkit.TestPostgres.newDatabase();
+        ChangeFeed feed = ChangeFeed.fromBeginning(empty.dataSource());
+        org.assertj.core.api.Assertions.assertThatThrownBy(feed::poll).isInstanceOf(java.sql.SQLException.class)
+                .hasMessageContaining("change_log").hasMessageNotContaining("isolation");
+    }
 }

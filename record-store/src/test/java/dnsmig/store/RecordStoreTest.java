@@ -221,9 +221,19 @@ class RecordStoreTest {
             for (int t = 0; t < 4; t++) {
                 List<String> order = new ArrayList<>(names);
                 java.util.Collections.shuffle(order, new java.util.Random(t));
+                boolean batched = t % 2 == 0;
                 all.add(pool.submit(() -> {
                     for (int round = 0; round < 5; round++) {
-                        f.store.importZones(order.stream().map(n -> zone(n, hosts(n, 1), List.of())).toList(), ImportPolicy.DEFAULT, "backfill");
+                        int n = round;
+                        if (batched) {
+                            // Every zone's lock at once, in one statement (the backfill's chunks).
+                            f.store.importZones(order.stream().map(z -> zone(z, hosts(z, 1 + n), List.of())).toList(), ImportPolicy.DEFAULT, "backfill");
+                        } else {
+                            // One zone at a time, each in its own transaction (an API write, a repair).
+                            for (String z : order) {
+                                f.store.importZone(zone(z, hosts(z, 1 + n), List.of()), ImportPolicy.DEFAULT, "api");
+                            }
+                        }
                     }
                     return null;
                 }));
@@ -232,9 +242,70 @@ class RecordStoreTest {
                 r.get(60, java.util.concurrent.TimeUnit.SECONDS);
             }
             assertThat(f.store.zones()).hasSize(30);
+            // Every zone whole: one of the versions written, never a mix.
+            for (String z : names) {
+                int count = f.store.records(z).size();
+                assertThat(f.store.records(z)).as(z).containsExactlyInAnyOrderElementsOf(hosts(z, count - 3));
+            }
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void controlCharactersInAFindingAreStoredEscapedAndTheZoneImports() {
+        // A NUL byte in a zone file: PostgreSQL refuses NUL in text, which used to fail the whole zone.
+        var nul = new Rows.Finding("/zones/example.com.zone", 5, "bad\u0000host IN A 192.0.2.2\u001b[2J", "syntax", Rows.Severity.ERROR,
+                "This entry was not imported: a NUL byte in the text.");
+        var outcome = f.store.importZone(zone("example.com.", hosts("example.com.", 2), List.of(nul)), ImportPolicy.DEFAULT, "backfill");
+        assertThat(outcome).isEqualTo(new ImportOutcome.Created("example.com.", 5, 1, true));
+        assertThat(f.store.rejects(RecordStore.RejectFilter.ALL_OPEN)).singleElement()
+                .satisfies(r -> assertThat(r.rawText()).isEqualTo("bad\\000host IN A 192.0.2.2\\027[2J"));
+        // Tabs and the line breaks of a multi-line entry stay as they are.
+        assertThat(Rows.printable("a\tb\nc\rd\u007f\u009b")).isEqualTo("a\tb\nc\\013d\\127\\155");
+        // Importing the same file again changes nothing: the digest sees what was stored.
+        assertThat(f.store.importZone(zone("example.com.", hosts("example.com.", 2), List.of(nul)), ImportPolicy.DEFAULT, "backfill"))
+                .isEqualTo(new ImportOutcome.Unchanged("example.com."));
+    }
+
+    @Test
+    void aVanishedFindingIsMarkedFixedEvenWhenBothImportsShareATransaction() {
+        var warn = new Rows.Finding("/zones/example.com.zone", 20, "mail MX 10 mx.example.com.example.com.", "probable-missing-trailing-dot",
+                Rows.Severity.WARNING, "MX target mx.example.com.example.com. probably lacks a trailing dot");
+        // Both imports see one now(): "older than now" cannot tell the vanished finding apart.
+        f.dsl.transaction(cfg -> {
+            RecordStore inTx = new RecordStore(cfg.dsl());
+            inTx.importZone(zone("example.com.", hosts("example.com.", 1), List.of(warn)), ImportPolicy.DEFAULT, "backfill");
+            inTx.importZone(zone("example.com.", hosts("example.com.", 2), List.of()), ImportPolicy.DEFAULT, "backfill");
+        });
+        assertThat(f.store.rejects(new RecordStore.RejectFilter("example.com", null, null, true)))
+                .extracting(RecordStore.RejectView::code, RecordStore.RejectView::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("probable-missing-trailing-dot", "fixed"));
+    }
+
+    @Test
+    void recordsCanBeDeletedWhileRrIsPublishedForLogicalReplication() {
+        var rows = hosts("example.com.", 20);
+        f.store.importZone(zone("example.com.", rows, List.of()), ImportPolicy.DEFAULT, "backfill");
+        f.dsl.execute("create publication rr_pub for table rr");
+        try {
+            var fewer = new ArrayList<>(rows);
+            fewer.remove(7);
+            assertThat(f.store.importZone(zone("example.com.", fewer, List.of()), ImportPolicy.DEFAULT, "backfill"))
+                    .isEqualTo(new ImportOutcome.Updated("example.com.", 0, 1, 0, true));
+            assertThat(f.store.records("example.com.")).hasSize(22);
+        } finally {
+            f.dsl.execute("drop publication rr_pub");
+        }
+    }
+
+    @Test
+    void zonesOutsideASetAreCountedWithAFewNames() {
+        for (String z : List.of("a.example.", "b.example.", "c.example.", "d.example.")) {
+            f.store.importZone(zone(z, hosts(z, 1), List.of()), ImportPolicy.DEFAULT, "backfill");
+        }
+        assertThat(f.store.zonesNotIn(java.util.Set.of("b.example."), 2)).isEqualTo(new RecordStore.ZonesOutside(3, List.of("a.example.", "c.example.")));
+        assertThat(f.store.zonesNotIn(java.util.Set.of("a.example.", "b.example.", "c.example.", "d.example."), 2).count()).isZero();
     }
 
     @Test
