@@ -57,16 +57,28 @@ final class RRsetComparison {
         }
     }
 
-    /** The RRsets that differ, in (name, type) order. */
+    /**
+     * The RRsets that differ, in (name, type) order. Fast path: an RRset whose records have the
+     * same TTL and rdata text on both sides is equal (the store keeps dnsjava's own presentation
+     * form, which is what the backfill wrote); only the others are parsed and compared in canonical
+     * wire form.
+     */
     static List<Difference> compare(List<Record> legacy, List<Rows.Rr> store) {
         Map<String, List<Record>> l = group(legacy);
-        Map<String, List<Record>> s = group(parse(store));
+        Map<String, List<Rows.Rr>> s = new TreeMap<>();
+        for (Rows.Rr r : store) {
+            s.computeIfAbsent(r.name().toLowerCase(Locale.ROOT) + "\t" + Type.value(r.type(), true), k -> new ArrayList<>()).add(r);
+        }
         Set<String> keys = new TreeSet<>(l.keySet());
         keys.addAll(s.keySet());
         List<Difference> out = new ArrayList<>();
         for (String key : keys) {
             List<Record> a = l.getOrDefault(key, List.of());
-            List<Record> b = s.getOrDefault(key, List.of());
+            List<Rows.Rr> rows = s.getOrDefault(key, List.of());
+            if (!a.isEmpty() && sameText(a, rows)) {
+                continue;
+            }
+            List<Record> b = parse(rows);
             Record any = a.isEmpty() ? b.get(0) : a.get(0);
             String name = owner(any.getName());
             Kind kind;
@@ -84,6 +96,23 @@ final class RRsetComparison {
             out.add(new Difference(name, any.getType(), kind, a, b));
         }
         return out;
+    }
+
+    private static boolean sameText(List<Record> a, List<Rows.Rr> rows) {
+        if (a.size() != rows.size() || a.get(0).getType() == Type.SOA) {
+            return false;
+        }
+        List<String> x = new ArrayList<>(a.size());
+        for (Record r : a) {
+            x.add(r.getTTL() + " " + r.rdataToString());
+        }
+        List<String> y = new ArrayList<>(rows.size());
+        for (Rows.Rr r : rows) {
+            y.add(r.ttl() + " " + r.rdata());
+        }
+        x.sort(null);
+        y.sort(null);
+        return x.equals(y);
     }
 
     /** The store's rows as dnsjava records. */
