@@ -149,7 +149,17 @@ final class DynamicZones implements LegacyDns {
                         }
                     }
                 }
-                Message response = dns.send(u, tsig);
+                Message response;
+                try {
+                    response = dns.send(u, tsig);
+                } catch (java.net.ConnectException notSent) {
+                    throw notSent;
+                } catch (IOException lost) {
+                    // Sent, but no answer: it may have applied. Re-sending is safe (its prerequisites make a repeat fail, never apply twice).
+                    return new Failure.Unavailable(cs.zone(), false, Dns.unavailable(cs.zone(), server.address(), lost).message()
+                            + "; the update was sent and may or may not have been applied: read the zone to find out (sending it again is safe:"
+                            + " its prerequisites make a repeat fail rather than apply twice)");
+                }
                 int rcode = response.getRcode();
                 String tsigError = Dns.tsigError(response);
                 if (rcode == Rcode.NOERROR && tsigError == null) {

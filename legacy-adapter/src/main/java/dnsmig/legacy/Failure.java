@@ -23,7 +23,9 @@ public sealed interface Failure extends WriteOutcome, ReadOutcome permits Failur
     /**
      * The server could not be reached or did not answer in time, or the circuit breaker is open
      * after repeated such failures ({@code circuitOpen}: nothing was sent). A write that failed
-     * this way was not applied, unless the message says its fate is unknown.
+     * this way was not applied, unless the message says it was sent and may have been (an UPDATE
+     * whose answer was lost): read the zone to find out; re-sending it is safe, its prerequisites
+     * make a repeat fail rather than apply twice.
      */
     record Unavailable(String zone, boolean circuitOpen, String message) implements Failure {}
 }

@@ -57,8 +57,9 @@ final class Reconciler {
         ZoneReconciler one = new ZoneReconciler(legacy, records, ledger, repair);
         Batch batch = new Batch(ledger, runId);
         Semaphore slots = new Semaphore(parallel * 2); // bounded queue: never more than this many zones submitted ahead
+        AtomicInteger threads = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
-            Thread t = new Thread(r, "reconcile-" + done.get());
+            Thread t = new Thread(r, "reconcile-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
