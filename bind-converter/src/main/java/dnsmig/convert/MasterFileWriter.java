@@ -53,8 +53,9 @@ public final class MasterFileWriter {
   /**
    * Unknown types, and SVCB/HTTPS: dnsjava names parameters BIND 9.18 does not know yet (ohttp,
    * key7 as docpath) and prints v4-mapped ipv6hints as IPv4, so those are written generically.
+   * LOC too: dnsjava prints altitudes and precisions rounded, which reads back as another record.
    */
   private static boolean generic(int type) {
-    return type == Type.SVCB || type == Type.HTTPS || Type.string(type).startsWith("TYPE");
+    return type == Type.SVCB || type == Type.HTTPS || type == Type.LOC || Type.string(type).startsWith("TYPE");
   }
 }

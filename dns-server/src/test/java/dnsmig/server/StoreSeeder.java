@@ -54,7 +54,7 @@ final class StoreSeeder implements AutoCloseable {
     }
 
     static Rows.Rr row(Record r) {
-        return new Rows.Rr(r.getName().canonicalize().toString(), Type.string(r.getType()), (int) r.getTTL(), r.rdataToString());
+        return new Rows.Rr(r.getName().canonicalize().toString(), Type.string(r.getType()), (int) r.getTTL(), dnsmig.convert.MasterFileWriter.rdataText(r));
     }
 
     @Override

@@ -61,11 +61,21 @@ public final class Responder {
             m.getHeader().setRcode(rcode);
             return render(q, m, rcode, zone);
         }
-        LookupResult result = zone.lookup(q.qname(), q.qtype());
+        if (q.qtype() == Type.DS && zone.origin().equals(q.qname()) && q.qname().labels() > 1) {
+            // DS lives in the parent (RFC 4035 §3.1.4.1): when we also serve the parent, it answers.
+            Zone parent = index.find(new Name(q.qname(), 1));
+            if (parent != null) {
+                zone = parent;
+            }
+        }
+        LookupResult result = zone.lookup(q.qname(), q.qtype(), index::find);
         Header h = m.getHeader();
         for (RRset r : result.chain()) {
             add(m, r, Section.ANSWER);
         }
+        // BIND: nothing beyond the answer for ANY, or when a UDP requester's EDNS buffer is 512
+        // octets or less (minimal responses).
+        boolean minimal = q.qtype() == Type.ANY || (!q.tcp() && q.edns() && q.udpSize() <= 512);
         switch (result) {
             case LookupResult.Answer a -> {
                 h.setFlag(Flags.AA);
@@ -76,12 +86,16 @@ public final class Responder {
                 for (RRset r : answer) {
                     add(m, r, Section.ANSWER);
                 }
-                RRset apexNs = zone.apexNs();
-                boolean nsInAnswer = answer.stream().anyMatch(r -> r.type() == Type.NS && r.name().equals(zone.origin()));
-                if (!q.recursionDesired() && !nsInAnswer && apexNs != null && !answer.isEmpty()) {
+                Zone answering = a.zone();
+                RRset apexNs = answering.apexNs();
+                boolean nsInAnswer = answer.stream().anyMatch(r -> r.type() == Type.NS && r.name().equals(answering.origin()));
+                boolean noAuthority = minimal || NO_AUTHORITY_TYPES.contains(q.qtype()); // BIND: no NS with DNSSEC key material
+                if (!noAuthority && !q.recursionDesired() && !nsInAnswer && apexNs != null && !answer.isEmpty()) {
                     add(m, apexNs, Section.AUTHORITY);
                 }
-                additional(m, zone);
+                if (!minimal) {
+                    additional(m, answering);
+                }
             }
             case LookupResult.NoData n -> {
                 h.setFlag(Flags.AA);
@@ -105,33 +119,153 @@ public final class Responder {
                 h.setFlag(Flags.AA);
                 rcode = Rcode.YXDOMAIN;
             }
+            case LookupResult.Broken b -> {
+                h.setFlag(Flags.AA); // as BIND: the chain is ours, the data is broken
+                rcode = Rcode.SERVFAIL;
+            }
         }
         h.setRcode(rcode);
         return render(q, m, rcode, zone);
     }
 
-    /** Addresses of the in-zone names that answer and authority records point at (NS, MX, SRV, ...). */
-    private static void additional(Message m, Zone zone) {
-        Set<Name> done = new HashSet<>();
-        List<Record> sources = new ArrayList<>(m.getSection(Section.ANSWER));
+    /**
+     * Additional-section processing as BIND does it: for each answer and authority record that
+     * names another host, that name's addresses from the answering zone (glue only for NS), plus
+     * type-specific data: TLSA for MX and SRV targets (RFC 7672), X25 and ISDN
+     * for RT (RFC 1183), L32 and L64 for LP (RFC 6742), SRV for NAPTR with the S flag (RFC 3403).
+     */
+    private void additional(Message m, Zone zone) {
+        List<Record> answerRecords = m.getSection(Section.ANSWER);
+        List<Record> sources = new ArrayList<>(answerRecords);
         sources.addAll(m.getSection(Section.AUTHORITY));
-        for (Record r : sources) {
-            Name target = r.getAdditionalName();
-            if (target == null || !target.subdomain(zone.origin()) || !done.add(target)) {
-                continue;
-            }
-            boolean glue = zone.belowCut(target);
-            if (glue && r.getType() != Type.NS) {
-                continue; // only a referral's NS records earn glue
-            }
-            for (int type : new int[] {Type.A, Type.AAAA}) {
-                RRset addr = zone.rrset(target, type);
-                if (addr != null && !m.findRRset(target, type, Section.ANSWER)) {
-                    add(m, addr, Section.ADDITIONAL);
+        Set<String> done = new HashSet<>();
+        for (int i = 0; i < sources.size(); i++) {
+            Record r = sources.get(i);
+            boolean inAnswer = i < answerRecords.size();
+            switch (r) {
+                case org.xbill.DNS.MXRecord mx -> {
+                    addresses(m, zone, mx.getTarget(), false, done);
+                    extra(m, zone, child("_25._tcp", mx.getTarget()), Type.TLSA, false, done);
+                }
+                case org.xbill.DNS.SRVRecord srv -> {
+                    addresses(m, zone, srv.getTarget(), false, done);
+                    extra(m, zone, child("_" + srv.getPort() + "._tcp", srv.getTarget()), Type.TLSA, false, done);
+                }
+                // NS asked for: glue too; the zone's NS added to authority: its own addresses only (BIND).
+                case org.xbill.DNS.NSRecord ns -> addresses(m, zone, ns.getTarget(), inAnswer, done);
+                case org.xbill.DNS.RTRecord rt -> {
+                    addresses(m, zone, rt.getIntermediateHost(), false, done);
+                    extra(m, zone, rt.getIntermediateHost(), Type.X25, false, done);
+                    extra(m, zone, rt.getIntermediateHost(), Type.ISDN, false, done);
+                }
+                case org.xbill.DNS.NAPTRRecord naptr -> {
+                    Name replacement = naptr.getReplacement();
+                    if (!replacement.equals(Name.root)) {
+                        if (naptr.getFlags().equalsIgnoreCase("s")) {
+                            extra(m, zone, replacement, Type.SRV, false, done);
+                        }
+                        addresses(m, zone, replacement, false, done);
+                    }
+                }
+                case org.xbill.DNS.SVCBBase svcb -> service(m, zone, svcb, done, 0);
+                default -> {
+                    if (r.getType() == Type.LP) {
+                        Name target = lpTarget(r);
+                        extra(m, zone, target, Type.L32, false, done);
+                        extra(m, zone, target, Type.L64, false, done);
+                    } else {
+                        Name target = r.getAdditionalName(); // KX, AFSDB, MB, ...
+                        if (target != null) {
+                            addresses(m, zone, target, false, done);
+                        }
+                    }
                 }
             }
         }
     }
+
+    /**
+     * SVCB/HTTPS (RFC 9460 §4.1): an alias (priority 0) brings the RRset its target holds; a
+     * service brings its target's addresses, through CNAMEs at the target. Bounded in depth.
+     */
+    private void service(Message m, Zone zone, org.xbill.DNS.SVCBBase svcb, Set<String> done, int depth) {
+        Name target = svcb.getTargetName();
+        if (target.equals(Name.root) || depth > 8) {
+            return;
+        }
+        for (int hop = 0; hop < 8; hop++) {
+            RRset cname = zone.belowCut(target) || !target.subdomain(zone.origin()) ? null : zone.rrset(target, Type.CNAME);
+            if (cname == null) {
+                break;
+            }
+            if (!done.add(target.toString().toLowerCase() + "/" + Type.CNAME)) {
+                return;
+            }
+            add(m, cname, Section.ADDITIONAL);
+            target = ((org.xbill.DNS.CNAMERecord) cname.first()).getTarget();
+        }
+        RRset alias = svcb.getSvcPriority() != 0 || !target.subdomain(zone.origin()) || zone.belowCut(target) ? null
+                : zone.rrset(target, svcb.getType());
+        if (alias == null) {
+            addresses(m, zone, target, false, done);
+        } else if (done.add(target.toString().toLowerCase() + "/" + svcb.getType())
+                && !m.findRRset(target, svcb.getType(), Section.ANSWER)) { // an alias loop back to the answer
+            add(m, alias, Section.ADDITIONAL);
+            for (Record r : alias.records()) {
+                service(m, zone, (org.xbill.DNS.SVCBBase) r, done, depth + 1);
+            }
+        }
+    }
+
+    /** LP's target (RFC 6742): the name after the 16-bit preference. */
+    private static Name lpTarget(Record r) {
+        try {
+            org.xbill.DNS.DNSInput in = new org.xbill.DNS.DNSInput(r.rdataToWireCanonical());
+            in.jump(2);
+            return new Name(in);
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private void addresses(Message m, Zone zone, Name target, boolean glueOk, Set<String> done) {
+        extra(m, zone, target, Type.A, glueOk, done);
+        extra(m, zone, target, Type.AAAA, glueOk, done);
+    }
+
+    /**
+     * Adds the RRset at {@code name}/{@code type} to additional when the answering zone holds it
+     * (glue only when {@code glueOk}: for NS records), as BIND does.
+     */
+    private void extra(Message m, Zone zone, Name name, int type, boolean glueOk, Set<String> done) {
+        if (name == null || !name.subdomain(zone.origin()) || !done.add(name.toString().toLowerCase() + "/" + type)) {
+            return;
+        }
+        RRset rrset;
+        if (zone.belowCut(name)) {
+            rrset = glueOk ? zone.rrset(name, type) : null;
+        } else if (zone.rrset(name, type) != null) {
+            rrset = zone.rrset(name, type);
+        } else if (zone.lookup(name, type) instanceof LookupResult.Answer a && a.chain().isEmpty() && a.answer().size() == 1) {
+            rrset = a.answer().get(0); // from a wildcard (RFC 4592), as BIND adds it
+        } else {
+            rrset = null;
+        }
+        if (rrset != null && !m.findRRset(name, type, Section.ANSWER)) {
+            add(m, rrset, Section.ADDITIONAL);
+        }
+    }
+
+    private static Name child(String labels, Name parent) {
+        try {
+            return new Name(labels, parent);
+        } catch (org.xbill.DNS.TextParseException e) {
+            return null; // too long: there is no such name
+        }
+    }
+
+    /** Types whose answers BIND sends without the zone's NS in authority. */
+    private static final Set<Integer> NO_AUTHORITY_TYPES = Set.of(Type.DNSKEY, Type.DS, Type.CDS, Type.CDNSKEY);
 
     private static RRset minimalAny(List<RRset> all) {
         RRset best = all.get(0);
@@ -172,7 +306,27 @@ public final class Responder {
         if (wire.length <= q.maxResponseSize()) {
             return new Rendered(wire, rcode, zone, false);
         }
-        // Too big: TC with the question only (and OPT), so the requester retries over TCP.
+        // Too big. Extra data goes first (RFC 2181 §9: TC is for data the answer needs): the
+        // additional section's RRsets, from the last.
+        List<Record> extra = new ArrayList<>(m.getSection(Section.ADDITIONAL));
+        extra.removeIf(r -> r.getType() == Type.OPT);
+        while (!extra.isEmpty()) {
+            Record last = extra.get(extra.size() - 1);
+            extra.removeIf(r -> r.getType() == last.getType() && r.getName().equals(last.getName()));
+            m.removeAllRecords(Section.ADDITIONAL);
+            for (Record r : extra) {
+                m.addRecord(r, Section.ADDITIONAL);
+            }
+            if (q.edns()) {
+                m.addRecord(opt(q, rcode), Section.ADDITIONAL);
+            }
+            wire = m.toWire();
+            if (wire.length <= q.maxResponseSize()) {
+                return new Rendered(wire, rcode, zone, false);
+            }
+        }
+        // Still too big (the authority section is kept or the whole is truncated, as BIND does):
+        // TC with the question only (and OPT), so the requester retries over TCP.
         Message tc = base(q);
         tc.getHeader().setFlag(Flags.TC);
         if (m.getHeader().getFlag(Flags.AA)) {

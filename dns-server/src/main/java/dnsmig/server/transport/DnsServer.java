@@ -88,8 +88,25 @@ public final class DnsServer implements AutoCloseable {
 
     public DnsServer start() throws InterruptedException {
         for (InetSocketAddress address : config.listen()) {
-            bindUdp(address);
-            bindTcp(address);
+            // With port 0, UDP picks a free port and TCP must get the same number: if another
+            // program holds that TCP port, try another (bounded).
+            for (int attempt = 1; ; attempt++) {
+                int channelsBefore = channels.size();
+                bindUdp(address);
+                try {
+                    bindTcp(address);
+                    break;
+                } catch (Exception e) {
+                    if (address.getPort() != 0 || attempt >= 10) {
+                        throw e;
+                    }
+                    for (Channel ch : channels.subList(channelsBefore, channels.size())) {
+                        ch.close().syncUninterruptibly();
+                    }
+                    channels.subList(channelsBefore, channels.size()).clear();
+                    udpBound.remove(udpBound.size() - 1);
+                }
+            }
         }
         log.info("listening on {} (UDP) and {} (TCP), {} event loops, {}", udpBound, tcpBound, config.eventLoops(), epoll ? "epoll" : "nio");
         return this;

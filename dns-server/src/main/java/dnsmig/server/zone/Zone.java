@@ -22,8 +22,8 @@ import org.xbill.DNS.Type;
  */
 public final class Zone {
 
-    /** How many CNAME/DNAME steps one answer follows inside the zone before giving up (as BIND). */
-    static final int MAX_CHAIN = 16;
+    /** How many CNAME/DNAME steps one answer holds at most: BIND restarts a query 11 times, then gives up (SERVFAIL). */
+    static final int MAX_CHAIN = 12;
 
     private static final Name WILD = Name.fromConstantString("*");
 
@@ -36,9 +36,12 @@ public final class Zone {
     private final boolean hasDnames;
     private final long generation;
     private final int recordCount;
+    /** NSEC3 RRsets (and their signatures), outside the name tree. */
+    private final List<RRset> nsec3;
 
     private Zone(Name origin, long serial, RRset soa, Map<Name, Node> nodes, boolean hasWildcards, boolean hasDnames, long generation,
-            int recordCount) {
+            int recordCount, List<RRset> nsec3) {
+        this.nsec3 = nsec3;
         this.origin = origin;
         this.serial = serial;
         this.soa = soa;
@@ -98,6 +101,7 @@ public final class Zone {
                         out.add(r);
                     }
                 });
+        out.addAll(nsec3);
         return out;
     }
 
@@ -107,7 +111,10 @@ public final class Zone {
         return n == null ? null : n.get(type);
     }
 
-    /** Whether {@code name} lies at or below a zone cut of this zone (glue, not authoritative data). */
+    /**
+     * Whether {@code name} lies at or below a zone cut of this zone, or below a DNAME (data there
+     * is occluded, RFC 6672 §2.4): glue, not authoritative data.
+     */
     public boolean belowCut(Name name) {
         int zl = origin.labels();
         for (int strip = name.labels() - zl - 1; strip >= 0; strip--) {
@@ -115,27 +122,43 @@ public final class Zone {
             if (n == null) {
                 return false;
             }
-            if (n.hasNs()) {
+            if (n.hasNs() || (strip > 0 && n.get(Type.DNAME) != null)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** Looks {@code qname} (a name at or below the origin) up for {@code qtype}. */
+    /** Looks {@code qname} (a name at or below the origin) up for {@code qtype}, following chains within this zone only. */
     public LookupResult lookup(Name qname, int qtype) {
+        return lookup(qname, qtype, name -> name.subdomain(origin) ? this : null);
+    }
+
+    /**
+     * Looks {@code qname} (at or below the origin) up for {@code qtype}. A CNAME or DNAME chain is
+     * followed while its target belongs to this zone, that is while {@code zones} (the server's
+     * zone for a name) gives this zone: a target in a child zone we also serve, another zone or
+     * none ends the answer with the chain, as BIND does.
+     */
+    public LookupResult lookup(Name qname, int qtype, java.util.function.Function<Name, Zone> zones) {
         List<RRset> chain = new ArrayList<>(0);
         Set<Name> seen = new HashSet<>();
         Name name = qname;
+        Zone zone = this;
         for (int step = 0; ; step++) {
-            Step s = lookupOnce(name, qtype, chain);
+            Step s = zone.lookupOnce(name, qtype, chain);
             if (s.result() != null) {
                 return s.result();
             }
-            // A CNAME or DNAME answered; follow its target while it stays in this zone.
             Name target = s.follow();
-            if (step >= MAX_CHAIN || !target.subdomain(origin) || !seen.add(target)) {
-                return new LookupResult.Answer(List.copyOf(chain), List.of(), false);
+            if (zones.apply(target) != zone) {
+                return new LookupResult.Answer(List.copyOf(chain), List.of(), false, zone); // the chain leaves the zone
+            }
+            if (!seen.add(target) || target.equals(qname)) {
+                return new LookupResult.Broken(List.copyOf(chain), "CNAME loop at " + target, zone);
+            }
+            if (step + 1 >= MAX_CHAIN) {
+                return new LookupResult.Broken(List.copyOf(chain), "CNAME chain longer than " + MAX_CHAIN, zone);
             }
             name = target;
         }
@@ -155,6 +178,12 @@ public final class Zone {
     private Step lookupOnce(Name qname, int qtype, List<RRset> chain) {
         int zl = origin.labels();
         Name closest = origin;
+        if (hasDnames && !qname.equals(origin)) {
+            RRset apexDname = nodes.get(origin).get(Type.DNAME);
+            if (apexDname != null) {
+                return dname(qname, apexDname, chain); // a DNAME at the apex redirects every name below it (RFC 6672 §2.3)
+            }
+        }
         // Walk down from the apex, one label at a time (RFC 1034 §4.3.2 step 3).
         for (int strip = qname.labels() - zl - 1; strip >= 0; strip--) {
             Name n = strip == 0 ? qname : new Name(qname, strip);
@@ -163,8 +192,9 @@ public final class Zone {
                 return wildcardOrNxdomain(qname, qtype, closest, chain);
             }
             boolean atName = strip == 0;
-            // A zone cut: a referral, except that DS at the cut is the parent's data (RFC 4035 §3.1.4.1).
-            if (node.hasNs() && !(atName && qtype == Type.DS)) {
+            // A zone cut: a referral, except that DS and NSEC at the cut are the parent's data
+            // (RFC 4035 §2.4, §3.1.4.1), answered with authority.
+            if (node.hasNs() && !(atName && (qtype == Type.DS || qtype == Type.NSEC))) {
                 return Step.of(delegation(n, node, chain));
             }
             if (!atName && hasDnames) {
@@ -181,17 +211,17 @@ public final class Zone {
     private Step answerAt(Name qname, Node node, int qtype, List<RRset> chain, boolean wildcard) {
         if (qtype == Type.ANY) {
             if (node.isEmpty()) {
-                return Step.of(new LookupResult.NoData(List.copyOf(chain), negativeSoa));
+                return Step.of(new LookupResult.NoData(List.copyOf(chain), negativeSoa, this));
             }
             List<RRset> all = new ArrayList<>(node.all().length);
             for (RRset r : node.all()) {
                 all.add(wildcard ? r.withName(qname) : r);
             }
-            return Step.of(new LookupResult.Answer(List.copyOf(chain), all, wildcard));
+            return Step.of(new LookupResult.Answer(List.copyOf(chain), all, wildcard, this));
         }
         RRset exact = node.get(qtype);
         if (exact != null) {
-            return Step.of(new LookupResult.Answer(List.copyOf(chain), List.of(wildcard ? exact.withName(qname) : exact), wildcard));
+            return Step.of(new LookupResult.Answer(List.copyOf(chain), List.of(wildcard ? exact.withName(qname) : exact), wildcard, this));
         }
         RRset cname = node.get(Type.CNAME);
         if (cname != null && qtype != Type.CNAME) {
@@ -199,7 +229,7 @@ public final class Zone {
             chain.add(c);
             return Step.follow(((CNAMERecord) c.first()).getTarget());
         }
-        return Step.of(new LookupResult.NoData(List.copyOf(chain), negativeSoa));
+        return Step.of(new LookupResult.NoData(List.copyOf(chain), negativeSoa, this));
     }
 
     private Step wildcardOrNxdomain(Name qname, int qtype, Name closestEncloser, List<RRset> chain) {
@@ -209,20 +239,22 @@ public final class Zone {
                 return answerAt(qname, source, qtype, chain, true);
             }
         }
-        return Step.of(new LookupResult.NxDomain(List.copyOf(chain), negativeSoa));
+        return Step.of(new LookupResult.NxDomain(List.copyOf(chain), negativeSoa, this));
     }
 
     private LookupResult delegation(Name cut, Node node, List<RRset> chain) {
         RRset ns = node.get(Type.NS);
         List<RRset> glue = new ArrayList<>();
         for (Record r : ns.records()) {
+            // Glue: addresses of NS targets that lie below a cut of this zone, this one's or
+            // another's (sibling glue), as BIND sends them; not authoritative addresses.
             Name target = r.getAdditionalName();
-            if (target != null && target.subdomain(cut)) {
+            if (target != null && target.subdomain(origin) && belowCut(target)) {
                 addIfPresent(glue, target, Type.A);
                 addIfPresent(glue, target, Type.AAAA);
             }
         }
-        return new LookupResult.Delegation(List.copyOf(chain), ns, List.copyOf(glue));
+        return new LookupResult.Delegation(List.copyOf(chain), ns, List.copyOf(glue), this);
     }
 
     private void addIfPresent(List<RRset> out, Name name, int type) {
@@ -240,7 +272,7 @@ public final class Zone {
         try {
             target = qname.fromDNAME(d);
         } catch (NameTooLongException e) {
-            return Step.of(new LookupResult.NameTooLong(List.copyOf(chain)));
+            return Step.of(new LookupResult.NameTooLong(List.copyOf(chain), this));
         }
         // The synthesized CNAME carries the DNAME's TTL (RFC 6672 §3.1).
         chain.add(new RRset(qname, Type.CNAME, dname.ttl(), List.of(new CNAMERecord(qname, d.getDClass(), dname.ttl(), target))));
@@ -268,6 +300,7 @@ public final class Zone {
         private final long generation;
         private final Map<Name, Map<Integer, List<Record>>> byName = new LinkedHashMap<>();
         private final Map<Name, Name> names = new HashMap<>();
+        private final List<Record> nsec3 = new ArrayList<>();
 
         private Builder(Name origin, long serial, long generation) {
             this.origin = origin;
@@ -279,6 +312,12 @@ public final class Zone {
         public Builder add(Record r) {
             Name owner = r.getName();
             if (!owner.subdomain(origin)) {
+                return this;
+            }
+            if (r.getType() == Type.NSEC3 || r instanceof org.xbill.DNS.RRSIGRecord sig && sig.getTypeCovered() == Type.NSEC3) {
+                // NSEC3 records live beside the zone's names, not among them (RFC 5155 §7.2.9):
+                // their hashed owners do not exist for lookups. Kept for zone transfers.
+                nsec3.add(r);
                 return this;
             }
             // One Name instance per owner: the records of a name share it.
@@ -323,7 +362,12 @@ public final class Zone {
                 soa = new RRset(origin, Type.SOA, soa.ttl(), List.of(fixed));
                 nodes.get(origin).put(soa);
             }
-            return new Zone(origin, serial, soa, nodes, wildcards, dnames, generation, count);
+            Map<String, List<Record>> hidden = new LinkedHashMap<>();
+            for (Record r : nsec3) {
+                hidden.computeIfAbsent(r.getName() + "/" + r.getType(), k -> new ArrayList<>()).add(r);
+            }
+            List<RRset> hiddenSets = hidden.values().stream().map(rs -> new RRset(rs.get(0).getName(), rs.get(0).getType(), rs.get(0).getTTL(), rs)).toList();
+            return new Zone(origin, serial, soa, nodes, wildcards, dnames, generation, count + nsec3.size(), hiddenSets);
         }
     }
 }
