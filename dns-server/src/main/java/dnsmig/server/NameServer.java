@@ -58,9 +58,9 @@ public final class NameServer implements AutoCloseable {
                 loaded.millis(), loaded.skipped());
         follower.start();
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
-        QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, nanos) -> {
-            metrics.answered(q, len, r, query, rcode, tcp, nanos);
-            tap.answered(q, len, r, query, rcode, tcp, nanos);
+        QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
+            metrics.answered(q, len, r, query, rcode, tcp, client, local, nanos);
+            tap.answered(q, len, r, query, rcode, tcp, client, local, nanos);
         };
         QueryHandler handler = new QueryHandler(index, settings.cacheEntries(), observer);
         ZoneTransfer xfr = new ZoneTransfer(index, settings.transfers());
@@ -91,7 +91,8 @@ public final class NameServer implements AutoCloseable {
             });
             return;
         }
-        byte[] response = handler.handle(query, length, true);
+        byte[] response = handler.handle(query, length, true, (InetSocketAddress) ctx.channel().remoteAddress(),
+                (InetSocketAddress) ctx.channel().localAddress());
         if (response != null) {
             DnsServer.writeTcp(ctx, response, true);
         }

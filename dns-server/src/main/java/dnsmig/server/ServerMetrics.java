@@ -33,7 +33,8 @@ final class ServerMetrics implements QueryHandler.Observer {
     }
 
     @Override
-    public void answered(byte[] query, int queryLength, byte[] response, Query q, int rcode, boolean tcp, long nanos) {
+    public void answered(byte[] query, int queryLength, byte[] response, Query q, int rcode, boolean tcp, java.net.InetSocketAddress client,
+            java.net.InetSocketAddress server, long nanos) {
         int type = q == null ? -1 : q.qtype();
         int key = (type & 0xFFFF) << 8 | (rcode & 0x7F) << 1 | (tcp ? 1 : 0);
         counters.computeIfAbsent(key, k -> Counter.builder("dns.queries").description("queries answered")

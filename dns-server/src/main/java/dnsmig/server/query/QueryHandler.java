@@ -1,5 +1,7 @@
 package dnsmig.server.query;
 
+import java.net.InetSocketAddress;
+
 import dnsmig.server.zone.ZoneIndex;
 
 /**
@@ -10,9 +12,14 @@ public final class QueryHandler {
 
     /** Watches every query answered (metrics, dnstap). Must not block. */
     public interface Observer {
-        void answered(byte[] query, int queryLength, byte[] response, Query q, int rcode, boolean tcp, long nanos);
+        /**
+         * Called on the event loop for every query that gets a response: keep it short and never
+         * block. {@code q} is null for a query refused before it was parsed (FORMERR, NOTIMP).
+         */
+        void answered(byte[] query, int queryLength, byte[] response, Query q, int rcode, boolean tcp, InetSocketAddress client,
+                InetSocketAddress server, long nanos);
 
-        Observer NONE = (query, len, response, q, rcode, tcp, nanos) -> {};
+        Observer NONE = (query, len, response, q, rcode, tcp, client, server, nanos) -> {};
     }
 
     private final ZoneIndex index;
@@ -28,13 +35,13 @@ public final class QueryHandler {
     }
 
     /** The response to {@code packet}, or null when it gets none. */
-    public byte[] handle(byte[] packet, int length, boolean tcp) {
+    public byte[] handle(byte[] packet, int length, boolean tcp, InetSocketAddress client, InetSocketAddress server) {
         long start = System.nanoTime();
         QueryParser.Acceptance a = QueryParser.parse(packet, length, tcp);
         return switch (a) {
             case QueryParser.Drop d -> null;
             case QueryParser.Reject r -> {
-                observer.answered(packet, length, r.response(), null, r.rcode(), tcp, System.nanoTime() - start);
+                observer.answered(packet, length, r.response(), null, r.rcode(), tcp, client, server, System.nanoTime() - start);
                 yield r.response();
             }
             case QueryParser.Accept ok -> {
@@ -56,7 +63,7 @@ public final class QueryHandler {
                         cache.put(key, rendered, version);
                     }
                 }
-                observer.answered(packet, length, out, q, rcode, tcp, System.nanoTime() - start);
+                observer.answered(packet, length, out, q, rcode, tcp, client, server, System.nanoTime() - start);
                 yield out;
             }
         };

@@ -173,7 +173,7 @@ public final class DnsServer implements AutoCloseable {
             int len = in.readableBytes();
             byte[] query = new byte[len];
             in.getBytes(in.readerIndex(), query);
-            byte[] response = handler.handle(query, len, false);
+            byte[] response = handler.handle(query, len, false, packet.sender(), packet.recipient());
             if (response != null) {
                 ctx.write(new DatagramPacket(ctx.alloc().ioBuffer(response.length).writeBytes(response), packet.sender()));
             }
