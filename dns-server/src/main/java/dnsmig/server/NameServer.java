@@ -128,6 +128,10 @@ public final class NameServer implements AutoCloseable {
         return follower.databaseReachable();
     }
 
+    public int tcpConnectionsOpen() {
+        return server.tcpConnections();
+    }
+
     public List<InetSocketAddress> udpAddresses() {
         return server.udpAddresses();
     }
