@@ -23,12 +23,22 @@ import org.xbill.DNS.Type;
 /** A fresh record store on a real PostgreSQL, filled from zone files the way the backfill fills it. */
 final class StoreSeeder implements AutoCloseable {
 
-    final TestPostgres.Database database = TestPostgres.newDatabase();
-    final HikariDataSource dataSource = StoreSchema.dataSource(database.jdbcUrl(), database.user(), database.password(), 8, "seed");
+    final HikariDataSource dataSource;
     final RecordStore store;
     private final long owner;
 
+    /** A new database on the test PostgreSQL. */
     StoreSeeder() {
+        this(TestPostgres.newDatabase());
+    }
+
+    private StoreSeeder(TestPostgres.Database database) {
+        this(database.jdbcUrl(), database.user(), database.password());
+    }
+
+    /** The database at {@code jdbcUrl}. */
+    StoreSeeder(String jdbcUrl, String user, String password) {
+        dataSource = StoreSchema.dataSource(jdbcUrl, user, password, 8, "seed");
         StoreSchema.migrate(dataSource);
         store = new RecordStore(DSL.using(dataSource, SQLDialect.POSTGRES));
         owner = store.upsertOwners(List.of(new Rows.Owner("test", "test@example.net"))).get("test");

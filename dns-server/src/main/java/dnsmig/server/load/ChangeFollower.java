@@ -145,6 +145,12 @@ public final class ChangeFollower implements AutoCloseable {
 
     private void closeListener() {
         if (listener != null) {
+            // A pooled connection goes back to the pool: it must not go on collecting notifications.
+            try (Statement s = listener.createStatement()) {
+                s.execute("unlisten *");
+            } catch (SQLException ignored) {
+                // broken: the pool drops it
+            }
             try {
                 listener.close();
             } catch (SQLException ignored) {
