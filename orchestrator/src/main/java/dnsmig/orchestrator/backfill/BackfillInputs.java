@@ -119,6 +119,10 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
                 throw new BackfillInputException(z.declaredIn() + ":" + z.line() + ": primary zone " + z.name() + " has no file");
             }
             String name = Names.absoluteLower(z.name());
+            String bad = zoneNameProblem(name);
+            if (bad != null) {
+                throw new BackfillInputException(z.declaredIn() + ":" + z.line() + ": zone \"" + z.name() + "\" is not a valid zone name (" + bad + ")");
+            }
             ZoneDecl before = seen.putIfAbsent(name, z);
             if (before != null) {
                 throw new BackfillInputException(z.declaredIn() + ":" + z.line() + ": zone " + z.name() + " is declared again (first at "
@@ -148,7 +152,7 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
         }
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
+            String line = i == 0 ? withoutBom(lines.get(i)) : lines.get(i);
             int hash = line.indexOf('#');
             String text = (hash >= 0 ? line.substring(0, hash) : line).strip();
             if (text.isEmpty()) {
@@ -160,6 +164,11 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
                 continue;
             }
             String zone = Names.absoluteLower(f[0]);
+            String bad = zoneNameProblem(zone);
+            if (bad != null) {
+                problems.add(list + ":" + (i + 1) + ": '" + f[0] + "' is not a valid zone name (" + bad + ")");
+                continue;
+            }
             Path file = dir.resolve(f[1]).normalize();
             if (files.putIfAbsent(zone, file) != null) {
                 problems.add(list + ":" + (i + 1) + ": zone " + zone + " is listed twice");
@@ -169,6 +178,28 @@ record BackfillInputs(List<ZoneSpec> zones, Map<String, Rows.Owner> owners, Path
             throw new BackfillInputException("the zone list has " + problems.size() + " problem(s); nothing was imported:\n  "
                     + String.join("\n  ", problems.subList(0, Math.min(50, problems.size()))));
         }
+    }
+
+    /**
+     * Why {@code name} (lower-case, absolute) cannot be a zone's name, or null: an invalid name
+     * is an input error naming its line (exit 2), like every other problem of the inputs, rather
+     * than a zone that fails later.
+     */
+    static String zoneNameProblem(String name) {
+        if (name.equals(".")) {
+            return "the root zone is not a customer's zone";
+        }
+        try {
+            org.xbill.DNS.Name.fromString(name);
+            return null;
+        } catch (org.xbill.DNS.TextParseException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** A UTF-8 byte order mark some editors (Excel, Notepad) put at the start of a file is not part of its first line. */
+    static String withoutBom(String line) {
+        return line.startsWith("\uFEFF") ? line.substring(1) : line;
     }
 
     private static long size(Path file) {

@@ -4,8 +4,6 @@ import dnsmig.store.ImportOutcome;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,8 +11,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.springframework.stereotype.Component;
 
 /**
- * Live counters of the running backfill, updated when a chunk commits (so a rolled-back and
- * retried chunk is never counted twice), read by the progress bar and the final summary.
+ * Live counters of this process's run of the backfill, updated when a chunk commits (so a
+ * rolled-back and retried chunk is never counted twice), read by the progress bar; the final
+ * summary takes its rate and time from here and its figures from {@link BackfillTotals} (every
+ * execution of the job, kept in the job repository).
  */
 @Component
 public class BackfillProgress {
@@ -35,9 +35,8 @@ public class BackfillProgress {
     private final AtomicLong updated = new AtomicLong();
     private final AtomicLong unchanged = new AtomicLong();
     private final AtomicLong unservable = new AtomicLong();
-    private final Map<String, String> blocked = new ConcurrentHashMap<>();
-    private final Map<String, String> failed = new ConcurrentHashMap<>();
-    private final Map<String, String> changes = new ConcurrentHashMap<>();
+    private final AtomicLong held = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
     private final Map<String, AtomicLong> findingsByCode = new ConcurrentHashMap<>();
 
     public BackfillProgress() {
@@ -74,26 +73,20 @@ public class BackfillProgress {
             case ImportOutcome.Created c -> {
                 created.incrementAndGet();
                 written.addAndGet(c.applied() ? c.records() : 0);
-                if (!c.applied()) {
-                    changes.put(c.zone(), "would create: " + c.records() + " records, " + c.findings() + " findings");
-                }
             }
             case ImportOutcome.Updated u -> {
                 updated.incrementAndGet();
                 written.addAndGet(u.applied() ? u.added() + u.removed() : 0);
-                if (!u.applied()) {
-                    changes.put(u.zone(), "would update: +" + u.added() + " -" + u.removed() + " records, " + u.findings() + " findings");
-                }
             }
             case ImportOutcome.Unchanged ignored -> unchanged.incrementAndGet();
-            case ImportOutcome.Blocked b -> blocked.put(b.zone(), b.reason());
+            case ImportOutcome.Blocked b -> held.incrementAndGet();
         }
     }
 
-    void failed(ZoneSpec spec, Throwable error) {
+    void failed(ZoneSpec spec) {
         zones.incrementAndGet();
         bytes.addAndGet(spec.bytes());
-        failed.put(spec.zone(), String.valueOf(error.getMessage()));
+        failed.incrementAndGet();
     }
 
     public Snapshot snapshot() {
@@ -103,18 +96,18 @@ public class BackfillProgress {
         findingsByCode.forEach((k, v) -> codes.put(k, v.get()));
         return new Snapshot(totalZones, totalBytes, previousZones.get() + zones.get(), previousBytes.get() + bytes.get(), bytes.get(),
                 records.get(), written.get(), errors.get(), warnings.get(), created.get(), updated.get(), unchanged.get(), unservable.get(),
-                new TreeMap<>(blocked), new TreeMap<>(failed), new TreeMap<>(changes), codes, elapsed);
+                held.get(), failed.get(), codes, elapsed);
     }
 
     /**
      * A consistent-enough view for display. {@code zonesDone}/{@code bytesDone} include what an
      * interrupted earlier execution committed; {@code bytesThisRun} is this run's own work
-     * (the basis of rates and ETA). {@code records} were read from zone files; {@code written}
-     * rows were inserted or deleted.
+     * (the basis of rates and ETA); the other counters are this run's. {@code records} were
+     * read from zone files; {@code written} rows were inserted or deleted.
      */
     public record Snapshot(long totalZones, long totalBytes, long zonesDone, long bytesDone, long bytesThisRun, long records, long written, long errors,
-            long warnings, long created, long updated, long unchanged, long unservable, Map<String, String> blocked,
-            Map<String, String> failed, Map<String, String> changes, Map<String, Long> findingsByCode, Duration elapsed) {
+            long warnings, long created, long updated, long unchanged, long unservable, long held, long failed, Map<String, Long> findingsByCode,
+            Duration elapsed) {
 
         public double recordsPerSecond() {
             double s = elapsed.toMillis() / 1000.0;
@@ -129,12 +122,6 @@ public class BackfillProgress {
             }
             double left = Math.max(0, totalBytes - bytesDone) / (bytesThisRun / s);
             return Duration.ofMillis((long) (left * 1000));
-        }
-
-        public List<String> blockedLines() {
-            List<String> out = new ArrayList<>();
-            blocked.forEach((z, r) -> out.add(z + " " + r));
-            return out;
         }
     }
 }

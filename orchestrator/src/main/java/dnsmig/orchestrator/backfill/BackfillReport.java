@@ -4,12 +4,14 @@ import java.util.List;
 import org.springframework.batch.core.BatchStatus;
 
 /**
- * What a backfill run did, for the summary and the exit code.
+ * What a backfill did, for the summary and the exit code: {@code totals} over every execution of
+ * the job (a resumed run reports what the interrupted one did too), {@code thisRun} for this
+ * process's time and rate.
  *
- * @param exitDescription why the job failed, if it did
+ * @param cause why the job failed, if it did: the failing partition's own cause
  * @param resumed whether this run resumed an interrupted one
  */
-public record BackfillReport(BatchStatus status, String exitDescription, BackfillProgress.Snapshot snapshot, List<String> notes,
+public record BackfillReport(BatchStatus status, String cause, BackfillTotals totals, BackfillProgress.Snapshot thisRun, List<String> notes,
         boolean dryRun, boolean resumed, long executionId, long run) {
 
     /** The job itself finished (rejected records are findings, not failures). */
@@ -17,13 +19,13 @@ public record BackfillReport(BatchStatus status, String exitDescription, Backfil
         return status == BatchStatus.COMPLETED;
     }
 
-    /** Zones that could not be imported at all (skipped after an error). */
-    public int failedZones() {
-        return snapshot.failed().size();
+    /** Zones that could not be imported at all, in any execution of the job. */
+    public long failedZones() {
+        return totals.failed();
     }
 
-    /** Zones the safety gate held back. */
-    public int blockedZones() {
-        return snapshot.blocked().size();
+    /** Zones the safety gate held back, in any execution of the job. */
+    public long heldZones() {
+        return totals.held();
     }
 }

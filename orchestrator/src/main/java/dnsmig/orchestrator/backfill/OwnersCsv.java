@@ -49,7 +49,7 @@ record OwnersCsv(Map<String, String> ownerByZone, Map<String, Rows.Owner> owners
         int ownerCol = -1;
         int emailCol = -1;
         for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i).strip();
+            String line = (i == 0 ? BackfillInputs.withoutBom(lines.get(i)) : lines.get(i)).strip();
             int n = i + 1;
             if (line.isEmpty() || line.startsWith("#")) {
                 continue;
@@ -82,6 +82,11 @@ record OwnersCsv(Map<String, String> ownerByZone, Map<String, Rows.Owner> owners
             String email = fields.get(emailCol).strip();
             if (zone.equals(".") && !fields.get(zoneCol).strip().equals(".")) {
                 problems.add(file + ":" + n + ": empty zone name");
+                continue;
+            }
+            String badName = BackfillInputs.zoneNameProblem(zone);
+            if (badName != null) {
+                problems.add(file + ":" + n + ": '" + fields.get(zoneCol).strip() + "' is not a valid zone name (" + badName + ")");
                 continue;
             }
             if (!HANDLE.matcher(owner).matches()) {

@@ -21,9 +21,11 @@ import org.xbill.DNS.Type;
 
 /**
  * The processor of the backfill: reads one zone file with the BIND converter and turns the
- * result into what the record store takes. Pure CPU; runs in parallel across partitions.
+ * result into what the record store takes. Pure CPU; runs in parallel across partitions. A zone
+ * that cannot be converted becomes a {@link ZoneWork.Failed}, which the writer records with
+ * the chunk (so it is reported whatever happens to the chunk's other zones).
  */
-class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
+class ZoneConversion implements ItemProcessor<ZoneSpec, ZoneWork> {
 
     private final ZoneFileConverter converter;
     private final Map<String, Long> ownerIds;
@@ -34,13 +36,17 @@ class ZoneConversion implements ItemProcessor<ZoneSpec, ZonePlan> {
     }
 
     @Override
-    public ZonePlan process(ZoneSpec spec) throws TextParseException {
-        Long ownerId = ownerIds.get(spec.owner());
-        if (ownerId == null) {
-            throw new IllegalStateException("owner '" + spec.owner() + "' of zone " + spec.zone() + " is not in the store");
+    public ZoneWork process(ZoneSpec spec) {
+        try {
+            Long ownerId = ownerIds.get(spec.owner());
+            if (ownerId == null) {
+                throw new IllegalStateException("owner '" + spec.owner() + "' of zone " + spec.zone() + " is not in the store");
+            }
+            Conversion conversion = converter.convert(spec.file(), Name.fromString(spec.zone()));
+            return plan(spec, ownerId, conversion);
+        } catch (TextParseException | RuntimeException e) {
+            return new ZoneWork.Failed(spec, e);
         }
-        Conversion conversion = converter.convert(spec.file(), Name.fromString(spec.zone()));
-        return plan(spec, ownerId, conversion);
     }
 
     static ZonePlan plan(ZoneSpec spec, long ownerId, Conversion conversion) {

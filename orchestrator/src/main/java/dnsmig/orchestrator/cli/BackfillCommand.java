@@ -1,12 +1,12 @@
 package dnsmig.orchestrator.cli;
 
-import dnsmig.orchestrator.backfill.BackfillProgress;
 import dnsmig.orchestrator.backfill.BackfillReport;
 import dnsmig.orchestrator.backfill.BackfillRequest;
 import dnsmig.orchestrator.backfill.BackfillRunner;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -82,17 +82,24 @@ final class BackfillCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /**
+     * Connections beyond one per thread: the backfill's session lock (and its watchdog), the
+     * partition manager's job-repository updates, and the owners step / report queries.
+     */
+    static final int POOL_BEYOND_THREADS = 4;
+    static final int MAX_THREADS = 256;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        validate();
         BackfillRequest request = request();
         for (Path p : new Path[] {request.namedConf(), request.zonesDir(), request.zoneList(), request.owners()}) {
             if (p != null && !Files.exists(p)) {
                 throw new IllegalArgumentException(p + " does not exist");
             }
         }
-        int n = request.threads();
-        try (var ctx = AppContext.start(db.endpoint(), Map.of("dnsmig.backfill.threads", n))) {
+        try (var ctx = AppContext.start(db.checkedEndpoint(), applicationProperties(request.threads()))) {
             BackfillRunner runner = ctx.getBean(BackfillRunner.class);
             boolean bar = switch (progress) {
                 case "always" -> true;
@@ -109,6 +116,28 @@ final class BackfillCommand implements Callable<Integer> {
         }
     }
 
+    /** Numbers that make no sense are usage errors here, before anything starts (exit 2). */
+    void validate() {
+        if (!(maxChange >= 0 && maxChange <= 1)) {
+            throw new IllegalArgumentException("--max-change must be a share between 0 and 1 (0.3 holds back a zone that would lose more than 30 %), got "
+                    + maxChange);
+        }
+        if (gateMinRecords < 0) {
+            throw new IllegalArgumentException("--gate-min-records must be 0 or more, got " + gateMinRecords);
+        }
+        if (threads != null && (threads < 1 || threads > MAX_THREADS)) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + MAX_THREADS + ", got " + threads);
+        }
+        if (!List.of("auto", "always", "never").contains(progress)) {
+            throw new IllegalArgumentException("--progress must be auto, always or never, got '" + progress + "'");
+        }
+    }
+
+    /** The application's settings for a backfill on {@code threads} threads: a connection for each, and a few more. */
+    static Map<String, Object> applicationProperties(int threads) {
+        return Map.of("dnsmig.backfill.threads", threads, "dnsmig.db.pool-size", threads + POOL_BEYOND_THREADS);
+    }
+
     BackfillRequest request() {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         return source.namedConf != null
@@ -121,7 +150,7 @@ final class BackfillCommand implements Callable<Integer> {
         if (!report.completed() || report.failedZones() > 0) {
             return ExitCode.FAILED;
         }
-        return report.blockedZones() > 0 ? ExitCode.HELD : ExitCode.OK;
+        return report.heldZones() > 0 ? ExitCode.HELD : ExitCode.OK;
     }
 
 }

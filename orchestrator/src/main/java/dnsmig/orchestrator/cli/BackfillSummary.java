@@ -2,48 +2,56 @@ package dnsmig.orchestrator.cli;
 
 import dnsmig.orchestrator.backfill.BackfillProgress;
 import dnsmig.orchestrator.backfill.BackfillReport;
+import dnsmig.orchestrator.backfill.BackfillTotals;
 import java.io.PrintWriter;
 import java.util.Map;
+import java.util.TreeMap;
 
-/** The end-of-run summary: what happened, what needs attention, what to do next. */
+/**
+ * The end-of-run summary: what happened, what needs attention, what to do next. Its figures
+ * cover the whole job (a resumed run includes what the interrupted one did); time and rate are
+ * this run's.
+ */
 final class BackfillSummary {
-
-    private static final int LIST_LIMIT = 20;
 
     private BackfillSummary() {}
 
     static void print(BackfillReport r, PrintWriter out) {
-        BackfillProgress.Snapshot s = r.snapshot();
+        BackfillTotals t = r.totals();
+        BackfillProgress.Snapshot s = r.thisRun();
         String what = r.dryRun() ? "backfill dry run" : "backfill run #" + r.run();
         String how = r.completed() ? "finished" : "FAILED (" + r.status() + ")";
         out.println();
         out.println(what + " " + how + " in " + Terminal.seconds(s.elapsed()) + (r.resumed() ? " (resumed an interrupted run)" : ""));
-        if (!r.completed() && !r.exitDescription().isEmpty()) {
-            out.println("  cause     " + r.exitDescription());
+        if (!r.completed() && !r.cause().isEmpty()) {
+            out.println("  cause     " + r.cause());
         }
-        out.println("  zones     " + Terminal.count(s.zonesDone()) + " of " + Terminal.count(s.totalZones()) + ": " + Terminal.count(s.created())
-                + (r.dryRun() ? " to create, " : " created, ") + Terminal.count(s.updated()) + (r.dryRun() ? " to update, " : " updated, ")
-                + Terminal.count(s.unchanged()) + " unchanged, " + s.blocked().size() + " held by the safety gate, " + s.failed().size() + " failed");
-        out.println("  records   " + Terminal.count(s.records()) + " read (" + Terminal.count((long) s.recordsPerSecond()) + " records/s), "
-                + Terminal.count(s.written()) + " rows written");
-        out.println("  findings  " + Terminal.count(s.errors() + s.warnings()) + ": " + Terminal.count(s.errors()) + " errors (not imported), "
-                + Terminal.count(s.warnings()) + " warnings (imported, flagged)"
-                + (s.unservable() > 0 ? "; " + s.unservable() + " zone(s) not servable until fixed" : ""));
-        for (Map.Entry<String, Long> e : s.findingsByCode().entrySet()) {
+        out.println("  zones     " + Terminal.count(t.zones()) + " of " + Terminal.count(s.totalZones()) + ": " + Terminal.count(t.created())
+                + (r.dryRun() ? " to create, " : " created, ") + Terminal.count(t.updated()) + (r.dryRun() ? " to update, " : " updated, ")
+                + Terminal.count(t.unchanged()) + " unchanged, " + Terminal.count(t.held()) + " held by the safety gate, " + Terminal.count(t.failed())
+                + " failed");
+        out.println("  records   " + Terminal.count(t.records()) + " read (" + Terminal.count((long) s.recordsPerSecond()) + " records/s), "
+                + Terminal.count(t.written()) + " rows written");
+        out.println("  findings  " + Terminal.count(t.errors() + t.warnings()) + ": " + Terminal.count(t.errors()) + " errors (not imported), "
+                + Terminal.count(t.warnings()) + " warnings (imported, flagged)"
+                + (t.unservable() > 0 ? "; " + t.unservable() + " zone(s) not servable until fixed" : ""));
+        for (Map.Entry<String, Long> e : new TreeMap<>(t.findingsByCode()).entrySet()) {
             out.println("            " + String.format("%7s", Terminal.count(e.getValue())) + "  " + e.getKey());
         }
         for (String note : r.notes()) {
             out.println("  note      " + note);
         }
-        list(out, "held back by the safety gate (review with --dry-run, apply with --force):", s.blocked());
-        list(out, "failed (not imported; see the log above):", s.failed());
+        list(out, "held back by the safety gate (review with --dry-run, apply with --force):", t.heldZones(), t.held());
+        list(out, "failed (not imported):", t.failedZones(), t.failed());
         if (r.dryRun()) {
-            list(out, "would change (nothing was written):", s.changes());
+            list(out, "would change (nothing was written):", t.changes(), t.created() + t.updated());
         }
         out.println();
         if (!r.completed()) {
             out.println("next: fix the cause above, then run the same command again: it resumes from the last committed zone.");
-        } else if (!s.blocked().isEmpty()) {
+        } else if (t.failed() > 0) {
+            out.println("next: fix why those zones failed, then run the same command again: a new run retries them (unchanged zones cost little).");
+        } else if (t.held() > 0) {
             out.println("next: check the held zones (`dnsmig backfill ... --dry-run`), then re-run with --force to apply them.");
         } else if (r.dryRun()) {
             out.println("next: run the same command without --dry-run to apply.");
@@ -52,14 +60,15 @@ final class BackfillSummary {
         }
     }
 
-    private static void list(PrintWriter out, String title, Map<String, String> entries) {
-        if (entries.isEmpty()) {
+    /** A sample of zones (by name) out of {@code count}. */
+    private static void list(PrintWriter out, String title, Map<String, String> sample, long count) {
+        if (count == 0) {
             return;
         }
         out.println(title);
-        entries.entrySet().stream().limit(LIST_LIMIT).forEach(e -> out.println("  " + e.getKey() + "  " + e.getValue()));
-        if (entries.size() > LIST_LIMIT) {
-            out.println("  ... and " + (entries.size() - LIST_LIMIT) + " more");
+        new TreeMap<>(sample).forEach((zone, why) -> out.println("  " + zone + "  " + why));
+        if (count > sample.size()) {
+            out.println("  ... and " + Terminal.count(count - sample.size()) + " more");
         }
     }
 }

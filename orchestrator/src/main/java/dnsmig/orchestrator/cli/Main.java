@@ -42,6 +42,10 @@ public final class Main {
                     w.println("dnsmig: " + busy.getMessage());
                     yield ExitCode.BUSY;
                 }
+                case DatabaseOptions.Unusable unusable -> {
+                    w.println("dnsmig: " + unusable.getMessage());
+                    yield unusable.exitCode;
+                }
                 case IllegalArgumentException bad -> {
                     w.println("dnsmig: " + bad.getMessage());
                     yield ExitCode.USAGE;

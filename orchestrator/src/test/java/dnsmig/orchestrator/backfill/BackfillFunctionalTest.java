@@ -175,9 +175,42 @@ class BackfillFunctionalTest {
     void aDryRunWritesNothing() throws Exception {
         Cli.Run dry = backfill("--dry-run");
         assertThat(dry.exit()).as(dry.toString()).isZero();
-        assertThat(dry.out()).contains("7 to create").contains("acme.example.  would create:");
+        assertThat(dry.out()).contains("7 to create").contains("acme.example.  would create:")
+                .contains("would create 6 owner(s): acme, globex, hooli, initech, provider, unassigned");
         assertThat(store.zones()).isEmpty();
         assertThat(StoreDump.changeLogSize(ds)).isZero();
+        assertThat(count("dnsmig.owner")).as("owners").isZero();
+        assertThat(count("dnsmig.reject")).as("rejects").isZero();
+
+        // Against a store that holds data: an owner's new e-mail is shown, not written.
+        assertThat(backfill().exit()).isZero();
+        List<String> before = StoreDump.of(ds);
+        String owners = dumpOwners();
+        Path csv = samples.resolve("owners.csv");
+        Files.writeString(csv, Files.readString(csv).replace("it@initech.example", "dns@initech.example") + "newzone.example,newcomer,n@new.example\n");
+        Cli.Run again = backfill("--dry-run");
+        assertThat(again.exit()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("would change the e-mail of 1 owner(s): initech it@initech.example -> dns@initech.example")
+                .contains("0 to create, 0 updated".replace("updated", "to update"));
+        assertThat(dumpOwners()).isEqualTo(owners);
+        assertThat(StoreDump.of(ds)).isEqualTo(before);
+    }
+
+    private long count(String table) throws Exception {
+        try (var c = ds.getConnection(); var rs = c.createStatement().executeQuery("select count(*) from " + table)) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String dumpOwners() throws Exception {
+        StringBuilder sb = new StringBuilder();
+        try (var c = ds.getConnection(); var rs = c.createStatement().executeQuery("select id, handle, email from dnsmig.owner order by id")) {
+            while (rs.next()) {
+                sb.append(rs.getLong(1)).append(' ').append(rs.getString(2)).append(' ').append(rs.getString(3)).append('\n');
+            }
+        }
+        return sb.toString();
     }
 
     @ParameterizedTest
@@ -218,6 +251,39 @@ class BackfillFunctionalTest {
         // $INCLUDE common-ns.inc resolved against the zones directory.
         assertThat(store.records("globex.example").stream().filter(r -> r.type().equals("NS")).count()).isEqualTo(2);
         assertThat(run.out()).contains("not in the input and were not touched");
+    }
+
+    @Test
+    void aNulByteInAZoneFileRejectsItsLineAndImportsTheRest() throws Exception {
+        Path zones = samples.resolve("zones");
+        Files.write(zones.resolve("db.nul.example"), ("$TTL 300\n@ IN SOA ns1.provider.example. h.nul.example. 1 7200 900 1209600 300\n"
+                + "@ IN NS ns1.provider.example.\n@ IN NS ns2.provider.example.\nbad\0host IN A 192.0.2.2\ntxt IN TXT \"a\0b\"\nwww IN A 192.0.2.3\n")
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        Files.writeString(samples.resolve("zones.list"), "nul.example db.nul.example\n");
+        Cli.Run run = cli.run("backfill", "--zones-dir", zones.toString(), "--zone-list", samples.resolve("zones.list").toString(), "--owners",
+                samples.resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("1 of 1: 1 created").contains("0 failed");
+        assertThat(store.records("nul.example")).extracting(Rows.Rr::name).contains("www.nul.example.", "txt.nul.example.")
+                .doesNotContain("bad\0host.nul.example.");
+        assertThat(store.records("nul.example")).contains(new Rows.Rr("txt.nul.example.", "TXT", 300, "a\\000b"));
+
+        Cli.Run rejects = cli.run("rejects", "--zone", "nul.example");
+        assertThat(rejects.exit()).as(rejects.toString()).isZero();
+        assertThat(rejects.out()).contains("db.nul.example:5").contains("| bad\\000host IN A 192.0.2.2").doesNotContain("\0");
+    }
+
+    @Test
+    void zonesTheStoreHoldsButTheInputLacksAreNamedNotDeleted() throws Exception {
+        assertThat(backfill().exit()).isZero();
+        Path list = samples.resolve("zones.list");
+        Files.writeString(list, "acme.example db.acme.example\nglobex.example db.globex.example\n");
+        Cli.Run run = cli.run("backfill", "--zones-dir", samples.resolve("zones").toString(), "--zone-list", list.toString(), "--owners",
+                samples.resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(run.exit()).as(run.toString()).isZero();
+        assertThat(run.out()).contains("5 zone(s) in the store are not in this input and were left as they are (the backfill never deletes zones):"
+                + " 2.0.192.in-addr.arpa., acme-shop.example., hooli.example., initech.example., umbrella.example.");
+        assertThat(store.zones()).hasSize(7);
     }
 
     /** BIND's records for a zone, as the store keeps them. */

@@ -66,4 +66,31 @@ class BackfillInputsTest {
     void ownersCsvFieldsMayBeQuoted() {
         assertThat(OwnersCsv.split("\"a,b\",\"say \"\"hi\"\"\", plain ")).containsExactly("a,b", "say \"hi\"", "plain");
     }
+
+    @Test
+    void anInvalidZoneNameIsAnInputErrorWithItsLine() throws Exception {
+        Files.writeString(dir.resolve("zones.list"), "a.example db.a\nbad..example db.bad\n" + "x".repeat(64) + ".example db.long\n");
+        Files.writeString(dir.resolve("owners.csv"), "zone,owner,email\n");
+        var r = new BackfillRequest(null, null, dir, dir.resolve("zones.list"), dir.resolve("owners.csv"), false, false, 1, 0.3, 10, "o@x.example");
+        assertThatThrownBy(() -> BackfillInputs.load(r)).isInstanceOf(BackfillInputException.class)
+                .hasMessageContaining("zones.list:2: 'bad..example' is not a valid zone name").hasMessageContaining("zones.list:3: 'xxx");
+
+        Files.writeString(dir.resolve("named.conf"), "zone \"ok.example\" { type primary; file \"db.ok\"; };\nzone \"bad..example\" { type primary; file \"db.bad\"; };\n");
+        assertThatThrownBy(() -> BackfillInputs.load(request(dir.resolve("named.conf"), null))).isInstanceOf(BackfillInputException.class)
+                .hasMessageContaining("named.conf:2").hasMessageContaining("\"bad..example\" is not a valid domain name");
+
+        Files.writeString(dir.resolve("owners.csv"), "zone,owner,email\nbad..example,acme,a@example.com\n");
+        assertThatThrownBy(() -> OwnersCsv.read(dir.resolve("owners.csv"))).isInstanceOf(BackfillInputException.class)
+                .hasMessageContaining("owners.csv:2: 'bad..example' is not a valid zone name");
+    }
+
+    @Test
+    void aByteOrderMarkBeforeTheHeaderIsNotPartOfIt() throws Exception {
+        // What Excel's "CSV UTF-8" and Windows Notepad write.
+        Files.write(dir.resolve("owners.csv"), ("\uFEFFzone,owner,email\nexample.com,acme,a@example.com\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThat(OwnersCsv.read(dir.resolve("owners.csv")).ownerOf("example.com.")).isEqualTo("acme");
+        Files.write(dir.resolve("zones.list"), "\uFEFFexample.com db.example.com\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var r = new BackfillRequest(null, null, dir, dir.resolve("zones.list"), dir.resolve("owners.csv"), false, false, 1, 0.3, 10, "o@x.example");
+        assertThat(BackfillInputs.load(r).zones()).extracting(ZoneSpec::zone).containsExactly("example.com.");
+    }
 }
