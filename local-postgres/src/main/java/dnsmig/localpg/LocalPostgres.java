@@ -553,6 +553,63 @@ public final class LocalPostgres {
             return DriverManager.getConnection(jdbcUrl, p);
         }
 
+        /**
+         * A server given by URL, as {@code --db-url} takes it: a JDBC URL ({@code
+         * jdbc:postgresql://HOST:PORT/DB}) or a libpq-style URI ({@code
+         * postgres://USER:PASSWORD@HOST:PORT/DB?...}, percent-encoded). {@code user} and {@code
+         * password}, when not null, win over the URI's. Errors never show the password.
+         *
+         * @throws IllegalArgumentException naming the problem, with the URL redacted
+         */
+        public static Endpoint parse(String url, String user, String password) {
+            String u = url.strip();
+            if (u.startsWith("jdbc:postgresql:")) {
+                return new Endpoint(u, user, password);
+            }
+            if (u.startsWith("postgres://") || u.startsWith("postgresql://")) {
+                java.net.URI uri;
+                try {
+                    uri = new java.net.URI(u);
+                } catch (java.net.URISyntaxException e) {
+                    // The exception's message quotes the whole URL, password included: never show it.
+                    throw new IllegalArgumentException("--db-url is not a valid URL (" + e.getReason() + "): " + redact(u)
+                            + "; characters such as spaces, %, @ and / in the user or password must be percent-encoded (%20, %25, %40, %2F)");
+                }
+                String info = uri.getRawUserInfo();
+                String uriUser = null;
+                String uriPassword = null;
+                if (info != null) {
+                    int colon = info.indexOf(':');
+                    uriUser = decode(colon < 0 ? info : info.substring(0, colon), u);
+                    uriPassword = colon < 0 ? null : decode(info.substring(colon + 1), u);
+                }
+                if (uri.getHost() == null && uri.getRawAuthority() != null && !uri.getRawAuthority().isEmpty()) {
+                    throw new IllegalArgumentException("--db-url has no host name dnsmig can read: " + redact(u));
+                }
+                String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
+                String port = uri.getPort() < 0 ? "5432" : Integer.toString(uri.getPort());
+                String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
+                String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
+                return new Endpoint("jdbc:postgresql://" + host + ":" + port + "/" + db + query, user != null ? user : uriUser,
+                        password != null ? password : uriPassword);
+            }
+            throw new IllegalArgumentException("--db-url must start with jdbc:postgresql:, postgres:// or postgresql:// (got " + redact(u) + ")");
+        }
+
+        private static String decode(String s, String url) {
+            try {
+                return java.net.URLDecoder.decode(s, StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--db-url has a malformed %-escape in its user or password: " + redact(url));
+            }
+        }
+
+        /** {@code url} with any password replaced by {@code ***}, for messages. */
+        public static String redact(String url) {
+            // Up to the last '@': a password may hold '@' (and anything else) when it is not encoded.
+            return url.replaceAll("(://[^:/]*:).*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        }
+
         /** The same server, another database on it. */
         public Endpoint withDatabase(String database) {
             int slash = jdbcUrl.lastIndexOf('/');

@@ -1,9 +1,6 @@
 package dnsmig.orchestrator.cli;
 
 import dnsmig.localpg.LocalPostgres;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -47,38 +44,54 @@ final class DatabaseOptions {
         return parse(url, user, password);
     }
 
-    /** Accepts JDBC URLs and libpq-style postgres:// URIs (credentials in the URI or given separately). */
-    static LocalPostgres.Endpoint parse(String url, String user, String password) {
-        String u = url.strip();
-        if (u.startsWith("jdbc:postgresql:")) {
-            return new LocalPostgres.Endpoint(u, user, password);
+    /**
+     * {@link #endpoint()}, having logged in once: a wrong password, a missing database or a
+     * server that does not answer is one clear line ({@link Unusable}) before anything starts,
+     * not a stack trace from deep inside the application.
+     */
+    LocalPostgres.Endpoint checkedEndpoint() {
+        LocalPostgres.Endpoint endpoint = endpoint();
+        if (!local()) {
+            check(endpoint, redact(url.strip()));
         }
-        if (u.startsWith("postgres://") || u.startsWith("postgresql://")) {
-            URI uri = URI.create(u);
-            String info = uri.getRawUserInfo();
-            String uriUser = null;
-            String uriPassword = null;
-            if (info != null) {
-                int colon = info.indexOf(':');
-                uriUser = decode(colon < 0 ? info : info.substring(0, colon));
-                uriPassword = colon < 0 ? null : decode(info.substring(colon + 1));
-            }
-            String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
-            String port = uri.getPort() < 0 ? "5432" : Integer.toString(uri.getPort());
-            String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            return new LocalPostgres.Endpoint("jdbc:postgresql://" + host + ":" + port + "/" + db + query, user != null ? user : uriUser,
-                    password != null ? password : uriPassword);
-        }
-        throw new IllegalArgumentException("--db-url must start with jdbc:postgresql:, postgres:// or postgresql:// (got " + redact(u) + ")");
+        return endpoint;
     }
 
-    private static String decode(String s) {
-        return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    static void check(LocalPostgres.Endpoint endpoint, String shown) {
+        try (var c = endpoint.connect()) {
+            c.isValid(5);
+        } catch (java.sql.SQLException e) {
+            String state = e.getSQLState() == null ? "" : e.getSQLState();
+            String why = e.getMessage() == null ? state : e.getMessage().lines().findFirst().orElse(state).replaceFirst("^FATAL: ", "");
+            String who = shown + (endpoint.user() == null ? "" : " as " + endpoint.user());
+            if (state.equals("28P01") || state.equals("28000")) {
+                throw new Unusable(ExitCode.USAGE, "cannot log in to " + who + ": " + why + ". Check --db-user and --db-password (or DNSMIG_DB_USER and"
+                        + " DNSMIG_DB_PASSWORD); nothing was changed");
+            }
+            if (state.equals("3D000")) {
+                throw new Unusable(ExitCode.USAGE, "cannot use " + who + ": " + why + ". Create it or fix the URL; nothing was changed");
+            }
+            throw new Unusable(ExitCode.FAILED, "cannot reach the database " + who + ": " + why + ". Is the server up and the URL right? Nothing was changed");
+        }
+    }
+
+    /** The database cannot be used at all; the message says why and what to do. Exit with {@link #exitCode}. */
+    static final class Unusable extends RuntimeException {
+        final int exitCode;
+
+        Unusable(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
+
+    /** Accepts JDBC URLs and libpq-style postgres:// URIs (credentials in the URI or given separately). */
+    static LocalPostgres.Endpoint parse(String url, String user, String password) {
+        return LocalPostgres.Endpoint.parse(url, user, password);
     }
 
     /** The URL with any password replaced, for messages. */
     static String redact(String url) {
-        return url.replaceAll("(://[^:/@]+:)[^@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+        return LocalPostgres.Endpoint.redact(url);
     }
 }

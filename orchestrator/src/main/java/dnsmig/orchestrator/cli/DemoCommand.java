@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,8 +29,23 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--samples", paramLabel = "DIR", description = "Use this sample provider directory instead of the bundled one.")
     Path samples;
 
-    @Mixin
-    DatabaseOptions db;
+    // Not the DatabaseOptions mixin: the demo ignores DNSMIG_DB_URL and friends, which may well
+    // point at the real database. Only a URL given here, on purpose, counts, and only if that
+    // database holds no dnsmig data.
+    @Option(names = "--db-url", paramLabel = "URL",
+            description = "An empty PostgreSQL database to run the demo in instead of a scratch database of the local PostgreSQL"
+                    + " (jdbc:postgresql://... or postgres://...). DNSMIG_DB_URL is ignored here; a database that already holds dnsmig data is refused.")
+    String url;
+
+    @Option(names = "--db-user", paramLabel = "USER", description = "User for --db-url.")
+    String user;
+
+    @Option(names = "--db-password", paramLabel = "PASSWORD", description = "Password for --db-url.")
+    String password;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:DNSMIG_DATA_DIR}",
+            description = "Data directory of the local PostgreSQL (env DNSMIG_DATA_DIR).")
+    Path dataDir;
 
     @Spec
     CommandSpec spec;
@@ -53,18 +67,22 @@ final class DemoCommand implements Callable<Integer> {
         String url;
         String user;
         String password;
-        if (db.local()) {
-            LocalPostgres pg = db.localPostgres();
+        if (this.url == null || this.url.isBlank()) {
+            LocalPostgres pg = LocalPostgres.at(dataDir != null ? dataDir : LocalPostgres.defaultDataDir());
             phase(out, "0. database", "the local PostgreSQL in " + pg.dataDir() + ", scratch database '" + DATABASE + "' (recreated)");
             LocalPostgres.Endpoint e = pg.freshDatabase(DATABASE);
             url = e.jdbcUrl();
             user = e.user();
             password = e.password();
         } else {
-            phase(out, "0. database", DatabaseOptions.redact(db.url) + " (given with --db-url; it should be empty)");
-            url = db.url;
-            user = db.user;
-            password = db.password;
+            String shown = DatabaseOptions.redact(this.url.strip());
+            LocalPostgres.Endpoint e = DatabaseOptions.parse(this.url, this.user, this.password);
+            DatabaseOptions.check(e, shown);
+            refuseDnsmigData(e, shown);
+            phase(out, "0. database", shown + " (given with --db-url; it holds no dnsmig data)");
+            url = e.jdbcUrl();
+            user = e.user();
+            password = e.password();
         }
         // In-process commands: the password never appears on a process command line.
         List<String> dbArgs = new ArrayList<>(List.of("--db-url", url));
@@ -99,6 +117,21 @@ final class DemoCommand implements Callable<Integer> {
                 + " `./dnsmig backfill --help`.");
         out.flush();
         return third;
+    }
+
+    /** The demo writes sample data: never into a database that holds dnsmig's (it could be the real one). */
+    static void refuseDnsmigData(LocalPostgres.Endpoint db, String shown) {
+        try (var c = db.connect(); var s = c.createStatement();
+                var rs = s.executeQuery("select count(*) from pg_namespace where nspname = '" + dnsmig.store.StoreSchema.NAME + "'")) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+                throw new IllegalArgumentException("the database " + shown + " already holds dnsmig data (schema '" + dnsmig.store.StoreSchema.NAME
+                        + "'); the demo writes sample zones and runs only on a database without it. Create an empty one (createdb dnsmig_demo)"
+                        + " or leave out --db-url to use a scratch database of the local PostgreSQL. Nothing was changed");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("checking " + shown + " for dnsmig data: " + e.getMessage(), e);
+        }
     }
 
     private int run(List<String> args) {

@@ -53,17 +53,38 @@ final class RejectsCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         List<RecordStore.RejectView> rejects;
-        try (StoreAccess access = new StoreAccess(db.endpoint())) {
-            rejects = access.store.rejects(new RecordStore.RejectFilter(zone, owner == null ? null : owner.toLowerCase(Locale.ROOT),
-                    severity == null ? null : severity.severity(), all));
+        boolean empty;
+        try (StoreAccess access = new StoreAccess(db.checkedEndpoint())) {
+            empty = access.empty();
+            rejects = empty ? List.of() : read(access);
         }
         switch (format) {
-            case table -> table(rejects, out);
+            case table -> {
+                if (empty) {
+                    out.println("no findings: this database holds no dnsmig data yet (`dnsmig backfill` imports the zones)");
+                } else {
+                    table(rejects, out);
+                }
+            }
             case csv -> csv(rejects, out);
             case json -> out.println(JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(rejects.stream().map(RejectsCommand::json).toList()));
         }
         out.flush();
         return ExitCode.OK;
+    }
+
+    private List<RecordStore.RejectView> read(StoreAccess access) {
+        try {
+            return access.store.rejects(new RecordStore.RejectFilter(zone, owner == null ? null : owner.toLowerCase(Locale.ROOT),
+                    severity == null ? null : severity.severity(), all));
+        } catch (RuntimeException e) {
+            if (access.state instanceof dnsmig.store.StoreSchema.State.Outdated o) {
+                throw new DatabaseOptions.Unusable(ExitCode.FAILED, "the database's dnsmig schema is older than this dnsmig (" + o.pending()
+                        + " migration(s) pending) and could not be read: " + Main.rootMessage(e) + ". Run a writing command (dnsmig backfill) to"
+                        + " bring it up to date");
+            }
+            throw e;
+        }
     }
 
     private static java.util.Map<String, Object> json(RecordStore.RejectView r) {

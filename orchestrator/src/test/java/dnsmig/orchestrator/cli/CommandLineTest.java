@@ -115,4 +115,80 @@ class CommandLineTest {
         assertThat(e.password()).isEqualTo("s@cret");
         assertThat(DatabaseOptions.redact("postgres://app:s3cret@h/db")).doesNotContain("s3cret");
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+            "--max-change|1.5|--max-change must be a share between 0 and 1",
+            "--max-change|-0.1|--max-change must be a share between 0 and 1",
+            "--max-change|NaN|--max-change must be a share between 0 and 1",
+            "--threads|0|--threads must be between 1 and 256",
+            "--threads|100000|--threads must be between 1 and 256",
+            "--gate-min-records|-1|--gate-min-records must be 0 or more",
+            "--progress|sometimes|--progress must be auto, always or never"})
+    void numbersThatMakeNoSenseAreUsageErrorsBeforeAnythingStarts(String option, String value, String message) {
+        // An unreachable database: the check must come before anything touches it.
+        Cli.Run run = Cli.plain("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), option, value, "--db-url", "jdbc:postgresql://127.0.0.1:1/nothing");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains(message);
+    }
+
+    @Test
+    void aPasswordNeverAppearsInAnErrorAboutTheUrl() {
+        Cli.Run run = Cli.plain("rejects", "--db-url", "postgres://app:pa%ss word@db/dns");
+        assertThat(run.exit()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("--db-url is not a valid URL").contains("postgres://app:***@db/dns").doesNotContain("pa%ss")
+                .doesNotContain("ss word");
+        assertThat(DatabaseOptions.redact("postgres://app:p@ss/w0rd@db.internal/dns")).isEqualTo("postgres://app:***@db.internal/dns");
+        assertThat(DatabaseOptions.redact("postgres://me@corp:secret@db/dns")).doesNotContain("secret");
+    }
+
+    @Test
+    void aWrongPasswordIsOneClearLineNotAStackTrace() throws Exception {
+        // A real process: Spring's own start-up report goes to the process's standard error.
+        var db = dnsmig.testkit.TestPostgres.newDatabase();
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-cp", System.getProperty("java.class.path"),
+                "dnsmig.orchestrator.cli.Main", "backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--db-url", db.jdbcUrl(), "--db-user", db.user(), "--db-password", "not-the-password");
+        Process p = new ProcessBuilder(cmd).redirectOutput(tmp.resolve("out").toFile()).redirectError(tmp.resolve("err").toFile()).start();
+        assertThat(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err"));
+        assertThat(p.exitValue()).as(err).isEqualTo(2);
+        assertThat(err.lines().filter(l -> !l.isBlank())).as(err).hasSize(1);
+        assertThat(err).contains("dnsmig: cannot log in to " + db.jdbcUrl() + " as " + db.user()).contains("password authentication failed")
+                .contains("--db-password").doesNotContain("not-the-password");
+    }
+
+    @Test
+    void rejectsReadsWithoutMigratingAndWorksForAReadOnlyRole() throws Exception {
+        var db = dnsmig.testkit.TestPostgres.newDatabase();
+        Cli cli = new Cli(db);
+        Cli.Run empty = cli.run("rejects");
+        assertThat(empty.exit()).as(empty.toString()).isZero();
+        assertThat(empty.out()).contains("no dnsmig data yet");
+        try (var c = db.dataSource().getConnection(); var rs = c.createStatement().executeQuery("select count(*) from pg_namespace where nspname = 'dnsmig'")) {
+            rs.next();
+            assertThat(rs.getLong(1)).as("a read-only command created no schema").isZero();
+        }
+        assertThat(cli.run("rejects", "--format", "json").out().strip()).isEqualTo("[ ]");
+
+        assertThat(cli.run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--progress", "never").exit()).isZero();
+        String reader = "reader_" + ProcessHandle.current().pid() + "_" + System.nanoTime() % 100000;
+        try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
+            s.execute("create role " + reader + " login password 'read-only'");
+            s.execute("grant usage on schema dnsmig to " + reader);
+            s.execute("grant select on all tables in schema dnsmig to " + reader);
+        }
+        try {
+            Cli.Run read = Cli.plain("rejects", "--severity", "error", "--db-url", db.jdbcUrl(), "--db-user", reader, "--db-password", "read-only");
+            assertThat(read.exit()).as(read.toString()).isZero();
+            assertThat(read.out()).contains("cname-and-other-data").contains("5 findings: 5 errors");
+        } finally {
+            try (var c = db.dataSource().getConnection(); var s = c.createStatement()) {
+                s.execute("drop owned by " + reader);
+                s.execute("drop role " + reader);
+            }
+        }
+    }
 }
