@@ -1,7 +1,7 @@
-# Shared by ./dnsmig, scripts/setup and scripts/test (sourced, not executed).
+# Shared by ./dnsmig and scripts/test (sourced, not executed).
 # Everything here is idempotent and quiet when there is nothing to do.
 
-DNSMIG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DNSMIG_ROOT=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 
 say() { printf 'dnsmig: %s\n' "$*" >&2; }
 
@@ -32,27 +32,59 @@ ensure_java() {
     export JAVA_HOME=$best
 }
 
-# ensure_packages: BIND 9 (the legacy server, its tools and dig/nsupdate/dnstap-read: the test oracles) and dnsperf, when missing.
-ensure_packages() {
+# have PROGRAM: true when PROGRAM is installed, on the PATH or not: named and other daemons live
+# in /usr/sbin, which is not on an ordinary user's PATH.
+have() {
+    command -v "$1" >/dev/null 2>&1 && return 0
+    local d
+    for d in /usr/sbin /usr/bin /sbin /bin /usr/local/sbin /usr/local/bin; do
+        [ -x "$d/$1" ] && return 0
+    done
+    return 1
+}
+
+# missing_packages: the Debian packages of the tools the tests use (BIND 9 as the legacy server,
+# its tools and dig/nsupdate/dnstap-read as oracles, dnsperf for load) that are not installed.
+missing_packages() {
     local missing=()
-    command -v named >/dev/null 2>&1 || missing+=(bind9)
-    command -v named-compilezone >/dev/null 2>&1 || missing+=(bind9-utils)
-    command -v dnstap-read >/dev/null 2>&1 || missing+=(bind9-dnsutils)
-    command -v dnsperf >/dev/null 2>&1 || missing+=(dnsperf)
-    command -v python3 >/dev/null 2>&1 || missing+=(python3)
-    [ ${#missing[@]} -eq 0 ] && return 0
-    local sudo=""
+    have named || missing+=(bind9)
+    have named-compilezone || missing+=(bind9-utils)
+    have dnstap-read || missing+=(bind9-dnsutils)
+    have dnsperf || missing+=(dnsperf)
+    have python3 || missing+=(python3)
+    echo "${missing[*]}"
+}
+
+# ensure_packages strict|lenient: installs the missing packages (apt-get, through sudo -n when
+# not root). strict (scripts/test: the tests need them) fails when that is not possible;
+# lenient (./dnsmig: no command needs them to run) warns and carries on.
+ensure_packages() {
+    local mode=${1:-strict} missing
+    missing=$(missing_packages)
+    [ -z "$missing" ] && return 0
+    local sudo="" log=${TMPDIR:-/tmp}/dnsmig-apt.log
     if [ "$(id -u)" -ne 0 ]; then
-        if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
-            say "missing packages ${missing[*]} and not root: install them (apt-get install ${missing[*]})"; return 1
+        if have sudo; then sudo="sudo -n"; else
+            _packages_failed "$mode" "missing packages $missing and not root: install them (apt-get install $missing)"; return $?
         fi
     fi
-    say "installing ${missing[*]} (apt-get)"
-    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/tmp/dnsmig-apt.log 2>&1; then
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >>/tmp/dnsmig-apt.log 2>&1
-        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>/tmp/dnsmig-apt.log 2>&1 \
-            || { say "apt-get install ${missing[*]} failed; see /tmp/dnsmig-apt.log"; return 1; }
+    say "installing $missing (apt-get)"
+    # shellcheck disable=SC2086
+    if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >"$log" 2>&1; then
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >>"$log" 2>&1
+        # shellcheck disable=SC2086
+        $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >>"$log" 2>&1 \
+            || { _packages_failed "$mode" "apt-get install $missing failed; see $log"; return $?; }
     fi
+}
+
+_packages_failed() {
+    if [ "$1" = lenient ]; then
+        say "warning: $2 (the tests need them; dnsmig's commands do not)"
+        return 0
+    fi
+    say "$2"
+    return 1
 }
 
 # ensure_pg_user: PostgreSQL refuses to run as root; as root, the local PostgreSQL runs as user 'dnsmig'.
@@ -60,8 +92,14 @@ ensure_pg_user() {
     [ "$(id -u)" -eq 0 ] || return 0
     id dnsmig >/dev/null 2>&1 && return 0
     useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin dnsmig 2>/dev/null \
-        || say "could not create user dnsmig; the local PostgreSQL will run as 'nobody'"
+        || say "warning: could not create the system user dnsmig; the local PostgreSQL cannot run as root without it (create it, or name another unprivileged user in DNSMIG_PG_USER)"
 }
+
+# The unpacked application lives in versioned directories orchestrator/target/app-STAMP;
+# orchestrator/target/app is a symbolic link to the newest. A running dnsmig holds a shared lock on
+# its version's .in-use file for as long as it runs, so a rebuild never deletes the class path
+# of a command that is still running (even a server that runs for weeks): old versions are
+# removed only once nobody holds their lock.
 
 # jar_stale: true when the unpacked application is missing or older than any source, resource or pom.
 jar_stale() {
@@ -72,27 +110,67 @@ jar_stale() {
 }
 
 # ensure_built: builds the dnsmig jar (quietly; the log is kept) when it is missing or stale, and
-# unpacks it into orchestrator/target/app, where the JVM can keep a class-data-sharing archive
+# unpacks it into a new version directory, where the JVM can keep a class-data-sharing archive
 # of it (dnsmig.jsa, written by the first command that runs): commands start seconds faster.
+# Concurrent ./dnsmig runs build once: the others wait for the build lock, then find it fresh.
 ensure_built() {
     jar_stale || return 0
-    local log="$DNSMIG_ROOT/target/build.log" target="$DNSMIG_ROOT/orchestrator/target"
+    local target="$DNSMIG_ROOT/orchestrator/target" log="$DNSMIG_ROOT/target/build.log"
     mkdir -p "$DNSMIG_ROOT/target"
-    say "building dnsmig (first run or sources changed; log: target/build.log) ..."
-    if ! (cd "$DNSMIG_ROOT" && ./mvnw -B -q -DskipTests -pl orchestrator -am package >"$log" 2>&1 \
-            && rm -rf "$target/app" \
-            && "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$target/dnsmig-exec.jar" extract --destination "$target/app" >>"$log" 2>&1); then
-        tail -40 "$log" >&2
-        say "build failed; the whole log is $log"
-        return 1
-    fi
+    (
+        flock 9
+        jar_stale || exit 0
+        say "building dnsmig (first run or sources changed; log: target/build.log) ..."
+        local stamp version
+        stamp=$(date +%Y%m%d%H%M%S)-$$
+        version="$target/app-$stamp"
+        if ! (cd "$DNSMIG_ROOT" && ./mvnw -B -q -DskipTests -pl orchestrator -am package >"$log" 2>&1 \
+                && rm -rf "$version.tmp" \
+                && "$JAVA_HOME/bin/java" -Djarmode=tools -jar "$target/dnsmig-exec.jar" extract --destination "$version.tmp" >>"$log" 2>&1 \
+                && mv "$version.tmp" "$version"); then
+            rm -rf "$version.tmp"
+            tail -40 "$log" >&2
+            say "build failed; the whole log is $log"
+            exit 1
+        fi
+        : >"$version/.in-use"
+        if [ -d "$target/app" ] && [ ! -L "$target/app" ]; then
+            mv "$target/app" "$target/app-$stamp-old"   # made by an older launcher: a plain directory
+            : >"$target/app-$stamp-old/.in-use"
+        fi
+        ln -sfn "app-$stamp" "$target/app.link.$$" && mv -T "$target/app.link.$$" "$target/app"
+        gc_app_versions "$target" "app-$stamp"
+    ) 9>"$DNSMIG_ROOT/target/build.lock"
+}
+
+# gc_app_versions TARGET CURRENT: removes version directories no running dnsmig uses.
+gc_app_versions() {
+    local d
+    for d in "$1"/app-*/; do
+        d=${d%/}
+        [ "$(basename "$d")" = "$2" ] && continue
+        [ -f "$d/.in-use" ] || continue
+        # Exclusive and without waiting: fails while any dnsmig that runs from $d holds its shared lock.
+        flock -n -x "$d/.in-use" rm -rf "$d" 2>/dev/null || true
+    done
 }
 
 # run_dnsmig ARGS: the application. The first demo or backfill after a build also writes a
 # class-data-sharing archive of the classes it loaded (dnsmig.jsa: Spring, Flyway, jOOQ, the
 # converter); every later command maps it and starts seconds sooner.
 run_dnsmig() {
-    local app="$DNSMIG_ROOT/orchestrator/target/app" cds=()
+    local app cds=() tries
+    # Held (shared) by this process and, through exec, by the JVM until it exits: the version
+    # directory is not removed while the command runs. (A version being removed right now is
+    # gone once its lock is ours: look again.)
+    for tries in 1 2 3; do
+        app=$(readlink -f "$DNSMIG_ROOT/orchestrator/target/app")
+        [ -f "$app/.in-use" ] || : >"$app/.in-use" 2>/dev/null || break
+        exec 8<"$app/.in-use"
+        flock -s 8
+        [ -f "$app/dnsmig-exec.jar" ] && break
+        exec 8<&-
+    done
     local trivial="" a
     for a in "$@"; do case "$a" in -h|--help|-V|--version) trivial=1;; esac; done
     if [ -f "$app/dnsmig.jsa" ]; then
@@ -108,6 +186,7 @@ run_dnsmig() {
     case "${1:-}" in
         demo|backfill|rejects|convert|db) jit=(-XX:TieredStopAtLevel=1);;
     esac
+    # shellcheck disable=SC2086
     exec "$JAVA_HOME/bin/java" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off ${DNSMIG_JAVA_OPTS:--Xmx1g} \
         -jar "$app/dnsmig-exec.jar" "$@"
 }
