@@ -28,15 +28,29 @@ import org.junit.jupiter.api.TestFactory;
  * provider: a runbook whose commands stop working fails the build.
  *
  * <p>Runbooks hold {@code sh} code blocks with {@code export VAR=value} lines (the operator's
- * settings; this test gives each variable a value pointing into {@code samples/}) and {@code
- * dnsmig ...} commands, optionally ending in {@code # exit N} (default 0). Any other command in a
- * code block fails the test, so nothing a runbook says goes unchecked.
+ * settings; this test gives each variable a value pointing into a copy of {@code samples/}) and
+ * {@code dnsmig ...} commands. A command may end in a comment {@code # exit N} (default 0) and/or
+ * {@code expect: TEXT} ({@code # exit 3, expect: held back}); a comment line {@code # expect:
+ * TEXT} right after a command adds another expectation. TEXT must appear in what the command
+ * printed. Any other command in a code block fails the test, so nothing a runbook says goes
+ * unchecked.
+ *
+ * <p>What happens outside dnsmig between two commands (a customer's zone file changes) cannot be a
+ * command of the runbook; a runbook says it in words and marks the spot with {@code <!--
+ * runbook-test: situation NAME ... -->}, and this test makes that situation happen on its copy of
+ * the samples ({@link #situation}).
  */
 class RunbookTest {
 
-    private static final Pattern BLOCK = Pattern.compile("```sh\\n(.*?)```", Pattern.DOTALL);
-    private static final Pattern EXIT = Pattern.compile("#\\s*exit\\s+(\\d+)\\s*$");
+    /** A code block, or a situation marker between blocks, in document order. */
+    private static final Pattern BLOCK = Pattern.compile("```sh\\n(.*?)```|<!--\\s*runbook-test:\\s*situation\\s+([a-z0-9-]+)[^>]*-->", Pattern.DOTALL);
+    /** The comment after a command: {@code # exit N}, {@code # expect: TEXT}, or {@code # exit N, expect: TEXT}. */
+    private static final Pattern COMMENT = Pattern.compile("\\s#\\s*(?:exit\\s+(\\d+))?\\s*,?\\s*(?:expect:\\s*(.+?))?\\s*$");
+    private static final Pattern EXPECT_LINE = Pattern.compile("#\\s*expect:\\s*(.+?)\\s*$");
     private static final Pattern EXPORT = Pattern.compile("export\\s+([A-Z_]+)=(\\S+)");
+
+    /** This run's copy of the sample provider (situations change it; the repository's stays as it is). */
+    private Path samples;
 
     /** The legacy named of the reconcile runbook: the sample zones BIND loads, served by a real named. Started on first use. */
     private static NamedFixture legacy;
@@ -68,8 +82,7 @@ class RunbookTest {
     }
 
     /** What each runbook variable is in the test. */
-    private static String testValue(String variable) {
-        Path samples = Repo.samples();
+    private String testValue(String variable) {
         return switch (variable) {
             case "NAMED_CONF" -> samples.resolve("named.conf").toString();
             case "OWNERS" -> samples.resolve("owners.csv").toString();
@@ -83,8 +96,24 @@ class RunbookTest {
     }
 
     /** Paths the runbooks show that stand for sample directories in the test. */
-    private static Map<String, String> testPaths() {
-        return Map.of("/etc/bind/zones", Repo.samples().resolve("zones").toString());
+    private Map<String, String> testPaths() {
+        return Map.of("/etc/bind/zones", samples.resolve("zones").toString());
+    }
+
+    /**
+     * Makes a situation a runbook describes happen to this run's samples. Each is what the
+     * runbook's words say; a runbook naming an unknown situation fails.
+     */
+    private void situation(String name, Path runbook) throws IOException {
+        switch (name) {
+            case "acme-export-truncated" -> {
+                // The legacy export of acme.example lost every record below its name servers.
+                Path file = samples.resolve("zones/db.acme.example");
+                List<String> lines = Files.readAllLines(file);
+                Files.write(file, lines.subList(0, lines.indexOf("        IN NS   ns3.provider.example.") + 1));
+            }
+            default -> fail("%s: unknown situation '%s'; RunbookTest.situation() must make it happen", runbook.getFileName(), name);
+        }
     }
 
     @TestFactory
@@ -99,12 +128,37 @@ class RunbookTest {
 
     private void run(Path runbook) throws IOException {
         TestPostgres.Database db = TestPostgres.newDatabase();
+        samples = Files.createTempDirectory("runbook-samples");
+        copy(Repo.samples(), samples);
+        try {
+            runCommands(runbook, db);
+        } finally {
+            try (var walk = Files.walk(samples)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private void runCommands(Path runbook, TestPostgres.Database db) throws IOException {
         Map<String, String> vars = new HashMap<>();
         int commands = 0;
+        String lastCommand = null;
+        String lastOutput = null;
         Matcher blocks = BLOCK.matcher(Files.readString(runbook));
         while (blocks.find()) {
+            if (blocks.group(2) != null) {
+                situation(blocks.group(2), runbook);
+                continue;
+            }
             for (String raw : blocks.group(1).lines().toList()) {
                 String line = raw.strip();
+                Matcher expectLine = EXPECT_LINE.matcher(line);
+                if (expectLine.matches()) {
+                    assertThat(lastCommand).as("%s: '%s' follows no command", runbook.getFileName(), line).isNotNull();
+                    assertThat(lastOutput).as("%s: `%s` should print '%s'", runbook.getFileName(), lastCommand, expectLine.group(1))
+                            .contains(expectLine.group(1));
+                    continue;
+                }
                 if (line.isEmpty() || line.startsWith("#")) {
                     continue;
                 }
@@ -118,9 +172,15 @@ class RunbookTest {
                 if (!line.startsWith("dnsmig ")) {
                     fail("%s: '%s' is not a dnsmig command; runbooks hold only commands this test can run", runbook.getFileName(), line);
                 }
-                Matcher exit = EXIT.matcher(line);
-                int expected = exit.find() ? Integer.parseInt(exit.group(1)) : 0;
-                String command = EXIT.matcher(line).replaceFirst("").strip();
+                int expected = 0;
+                String expectText = null;
+                String command = line;
+                Matcher comment = COMMENT.matcher(line);
+                if (comment.find()) {
+                    expected = comment.group(1) != null ? Integer.parseInt(comment.group(1)) : 0;
+                    expectText = comment.group(2);
+                    command = line.substring(0, comment.start()).strip();
+                }
                 List<String> args = new ArrayList<>(words(expand(command, vars)));
                 args.remove(0);
                 args.addAll(List.of("--db-url", db.jdbcUrl(), "--db-user", db.user(), "--db-password", db.password()));
@@ -132,13 +192,31 @@ class RunbookTest {
                 int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args.toArray(String[]::new));
                 assertThat(code).as("%s: `%s` exited %d, the runbook says %d%n%s%n%s", runbook.getFileName(), command, code, expected, out, err)
                         .isEqualTo(expected);
+                lastCommand = command;
+                lastOutput = out + "\n" + err;
+                if (expectText != null) {
+                    assertThat(lastOutput).as("%s: `%s` should print '%s'", runbook.getFileName(), command, expectText).contains(expectText);
+                }
                 commands++;
             }
         }
         assertThat(commands).as("commands run from %s", runbook.getFileName()).isPositive();
     }
 
-    private static String expand(String line, Map<String, String> vars) {
+    private static void copy(Path from, Path to) throws IOException {
+        try (var walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+    }
+
+    private String expand(String line, Map<String, String> vars) {
         String s = line;
         for (var e : vars.entrySet()) {
             s = s.replace("$" + e.getKey(), e.getValue());
