@@ -1,5 +1,6 @@
 package dnsmig.orchestrator.reconcile;
 
+import dnsmig.convert.MasterFileWriter;
 import dnsmig.convert.types.ExtraTypes;
 import dnsmig.store.Rows;
 import java.util.ArrayList;
@@ -104,7 +105,7 @@ final class RRsetComparison {
         }
         List<String> x = new ArrayList<>(a.size());
         for (Record r : a) {
-            x.add(r.getTTL() + " " + r.rdataToString());
+            x.add(r.getTTL() + " " + MasterFileWriter.rdataText(r));
         }
         List<String> y = new ArrayList<>(rows.size());
         for (Rows.Rr r : rows) {
@@ -128,9 +129,13 @@ final class RRsetComparison {
         return out;
     }
 
-    /** A record as the store keeps it: owner lower-case absolute, type mnemonic, rdata in presentation form. */
+    /**
+     * A record as the store keeps it (as the backfill writes it): owner lower-case absolute, type
+     * mnemonic, rdata as text that reads back to the same record (RFC 3597 form for SVCB/HTTPS and
+     * unknown types).
+     */
     static Rows.Rr row(Record r) {
-        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), (int) Math.min(Integer.MAX_VALUE, r.getTTL()), r.rdataToString());
+        return new Rows.Rr(owner(r.getName()), Type.string(r.getType()), (int) Math.min(Integer.MAX_VALUE, r.getTTL()), MasterFileWriter.rdataText(r));
     }
 
     static String owner(Name n) {
