@@ -96,9 +96,14 @@ public final class DnstapTap implements QueryHandler.Observer, AutoCloseable {
 
     /** Taps into a file (replaced if it exists), opened now so that a bad path fails at start. */
     public static DnstapTap toFile(Path file, Settings settings, MeterRegistry registry) throws IOException {
+        return toFile(file, settings, registry, () -> ThreadLocalRandom.current().nextDouble(), InstantSource.system());
+    }
+
+    /** As {@link #toFile(Path, Settings, MeterRegistry)}, with the sampling draws and the clock given (tests). */
+    static DnstapTap toFile(Path file, Settings settings, MeterRegistry registry, DoubleSupplier random, InstantSource clock) throws IOException {
         FileOutput out = new FileOutput(file);
         out.open();
-        return new DnstapTap(out, true, settings, registry, () -> ThreadLocalRandom.current().nextDouble(), InstantSource.system());
+        return new DnstapTap(out, true, settings, registry, random, clock);
     }
 
     /** Taps into a collector's unix socket; connects in the background, so the collector may start later. */
@@ -242,8 +247,8 @@ public final class DnstapTap implements QueryHandler.Observer, AutoCloseable {
                     return false;
                 }
                 if (!outageLogged) {
-                    log.warn("dnstap: cannot reach the collector at {} ({}); retrying, up to every {} s; queries beyond the queue are dropped",
-                            output.describe(), e.getMessage(), settings.reconnectMax().toSeconds());
+                    log.warn("dnstap: cannot reach the collector at {} ({}); retrying, up to every {} ms; queries beyond the queue are dropped",
+                            output.describe(), e.getMessage(), settings.reconnectMax().toMillis());
                     outageLogged = true;
                 } else {
                     log.debug("dnstap: {} still unreachable: {}", output.describe(), e.toString());
