@@ -57,6 +57,17 @@ public final class NameServer implements AutoCloseable {
         log.info("{}: loaded {} zones, {} records in {} ms ({} not servable, left out)", settings.nameserver(), loaded.zones(), loaded.records(),
                 loaded.millis(), loaded.skipped());
         follower.start();
+        try {
+            this.server = listen(settings, registry, tap);
+        } catch (Exception | Error e) {
+            follower.close();
+            transfers.shutdownNow();
+            throw e;
+        }
+        log.info("{}: ready, answering on {}", settings.nameserver(), server.udpAddresses());
+    }
+
+    private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap) throws InterruptedException {
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
         QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
             metrics.answered(q, len, r, query, rcode, tcp, client, local, nanos);
@@ -65,10 +76,16 @@ public final class NameServer implements AutoCloseable {
         QueryHandler handler = new QueryHandler(index, settings.cacheEntries(), observer);
         ZoneTransfer xfr = new ZoneTransfer(index, settings.transfers());
         DnsServer.TcpQueries tcp = (ctx, query, length) -> tcpQuery(ctx, query, length, handler, xfr);
-        this.server = new DnsServer(new DnsServer.Config(settings.listen(), settings.eventLoops(), settings.maxTcpConnections(),
-                settings.tcpIdleTimeout()), handler, tcp).start();
-        gauges(registry, handler);
-        log.info("{}: ready, answering on {}", settings.nameserver(), server.udpAddresses());
+        DnsServer dns = new DnsServer(new DnsServer.Config(settings.listen(), settings.eventLoops(), settings.maxTcpConnections(),
+                settings.tcpIdleTimeout()), handler, tcp);
+        try {
+            dns.start();
+        } catch (InterruptedException | RuntimeException e) {
+            dns.close();
+            throw e;
+        }
+        gauges(registry, handler, dns);
+        return dns;
     }
 
     /** Loads, listens, follows. Returns once it answers queries. */
@@ -102,7 +119,7 @@ public final class NameServer implements AutoCloseable {
         return q.qtype() == Type.AXFR || q.qtype() == Type.IXFR;
     }
 
-    private void gauges(MeterRegistry registry, QueryHandler handler) {
+    private void gauges(MeterRegistry registry, QueryHandler handler, DnsServer server) {
         String ns = settings.nameserver();
         Gauge.builder("dns.zones.loaded", index, ZoneIndex::zoneCount).tag("nameserver", ns).register(registry);
         Gauge.builder("dns.records.loaded", index, ZoneIndex::recordCount).tag("nameserver", ns).register(registry);

@@ -136,7 +136,7 @@ public final class DnsServer implements AutoCloseable {
             if (epoll) {
                 b.option(EpollChannelOption.SO_REUSEPORT, true);
             }
-            Channel ch = b.bind(at).sync().channel();
+            Channel ch = bound(b.bind(at), at, "UDP");
             channels.add(ch);
             if (i == 0) {
                 at = (InetSocketAddress) ch.localAddress(); // the others share the port the first got
@@ -160,9 +160,28 @@ public final class DnsServer implements AutoCloseable {
                                 new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2), new TcpHandler());
                     }
                 });
-        Channel ch = b.bind(at).sync().channel();
+        Channel ch = bound(b.bind(at), at, "TCP");
         channels.add(ch);
         tcpBound.add((InetSocketAddress) ch.localAddress());
+    }
+
+    /** The bound channel, or an error that names the address and what is wrong with it. */
+    private static Channel bound(io.netty.channel.ChannelFuture bind, InetSocketAddress at, String transport) throws InterruptedException {
+        bind.await();
+        if (!bind.isSuccess()) {
+            String address = at.getAddress() instanceof java.net.Inet6Address ? "[" + at.getAddress().getHostAddress() + "]:" + at.getPort()
+                    : at.getAddress().getHostAddress() + ":" + at.getPort();
+            throw new ListenException("cannot listen on " + address + " (" + transport + "): " + bind.cause().getMessage()
+                    + (at.getPort() < 1024 ? " (ports below 1024 need root or CAP_NET_BIND_SERVICE)" : ""), bind.cause());
+        }
+        return bind.channel();
+    }
+
+    /** A listening address could not be bound (in use, not an address of this machine, no permission). */
+    public static final class ListenException extends RuntimeException {
+        ListenException(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** One datagram in, one out; responses are flushed once per read batch. */

@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
         description = {"Runs one nameserver of the new system: loads every servable zone from the record store into memory, then answers on UDP and TCP, and follows the change log so a committed change is answered within milliseconds. Runs until stopped (SIGTERM or Ctrl-C). Health and Prometheus metrics are served over HTTP (/actuator/health, /actuator/prometheus)."},
         footer = {"", "Examples:", "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300",
                 "  dnsmig serve --nameserver ns2 --listen 192.0.2.2:53 --listen [2001:db8::2]:53 --http 127.0.0.1:9302 --allow-transfer 192.0.2.0/24",
+                "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300 --dnstap-file /var/log/dnsmig/ns1.dnstap --dnstap-sample 0.1",
                 "", "Exit codes: 0 stopped by a signal, 1 could not start (the message says why), 2 bad usage."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -54,6 +55,18 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--transfer-key", paramLabel = "FILE", description = "A BIND key file: transfers signed with its TSIG key are allowed from anywhere (repeatable).")
     List<Path> transferKeys = new ArrayList<>();
 
+    @Option(names = "--dnstap-file", paramLabel = "PATH",
+            description = "Tap queries and responses into this file (dnstap: AUTH_QUERY and AUTH_RESPONSE messages in Frame Streams; replaced at start, ended at stop). Read it with BIND's dnstap-read.")
+    Path dnstapFile;
+
+    @Option(names = "--dnstap-socket", paramLabel = "PATH",
+            description = "Tap into a dnstap collector's unix socket instead (fstrm_capture, a log shipper); reconnects when it goes away. Queries are never held up: beyond a queue of 10000 they are dropped (metric dns.dnstap.dropped).")
+    Path dnstapSocket;
+
+    @Option(names = "--dnstap-sample", paramLabel = "RATE",
+            description = "The probability that a query is tapped, with its response: 1 every query (default), 0.1 about one in ten.")
+    Double dnstapSample;
+
     @Mixin
     DatabaseOptions db;
 
@@ -63,14 +76,15 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        ServeSettings settings = new ServeSettings(nameserver, listen, n, cacheEntries, maxTcp, Duration.ofSeconds(tcpIdle), allowTransfer, transferKeys);
+        ServeSettings settings = new ServeSettings(nameserver, listen, n, cacheEntries, maxTcp, Duration.ofSeconds(tcpIdle), allowTransfer, transferKeys,
+                ServeSettings.Dnstap.of(dnstapFile, dnstapSocket, dnstapSample));
         settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
         var h = ServeSettings.address(http);
         CountDownLatch stopped = new CountDownLatch(1);
         try (var ctx = AppContext.start(db.endpoint(), Map.of("dnsmig.serve", "true", "server.address", h.getAddress().getHostAddress(),
                 "server.port", h.getPort(), "management.endpoints.web.exposure.include", "health,prometheus,info",
                 "management.endpoint.health.show-details", "always", "management.health.db.enabled", "false",
-                "spring.main.banner-mode", "off"), WebApplicationType.SERVLET, Map.of("serveSettings", settings))) {
+                "spring.main.banner-mode", "off", "dnsmig.serve.dnstap", settings.dnstap().enabled()), WebApplicationType.SERVLET, Map.of("serveSettings", settings))) {
             String port = ctx.getEnvironment().getProperty("local.server.port");
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " ready; health and metrics on http://" + h.getAddress().getHostAddress()
                     + ":" + port + "/actuator/health and /actuator/prometheus");
@@ -80,8 +94,13 @@ final class ServeCommand implements Callable<Integer> {
                     stopped.countDown();
                 }
             });
-            Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
+            // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130.
+            for (String signal : List.of("TERM", "INT")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
+            }
             stopped.await();
+            spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " stopping");
+            spec.commandLine().getErr().flush();
         }
         return ExitCode.OK;
     }

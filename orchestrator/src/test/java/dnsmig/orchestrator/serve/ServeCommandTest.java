@@ -1,0 +1,176 @@
+package dnsmig.orchestrator.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dnsmig.orchestrator.cli.Cli;
+import dnsmig.testkit.DnsClient;
+import dnsmig.testkit.Repo;
+import dnsmig.testkit.TestPostgres;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.xbill.DNS.DClass;
+import org.xbill.DNS.Flags;
+import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Record;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.Type;
+
+/**
+ * {@code dnsmig serve} as operators run it: a process of its own on a backfilled record store,
+ * answering DNS on loopback, with health and Prometheus metrics over HTTP, and stopped by
+ * SIGTERM with exit code 0.
+ */
+class ServeCommandTest {
+
+    private static final Pattern READY = Pattern.compile("ready; health and metrics on (http://[0-9.]+:\\d+)/actuator/health");
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void servesTheBackfilledZonesWithHealthAndMetricsAndStopsOnSigterm() throws Exception {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        Cli cli = new Cli(db);
+        Cli.Run backfill = cli.run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3); // the samples hold broken zones on purpose
+        int port = freePort();
+        Served served = start(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + port);
+
+        InetSocketAddress dns = new InetSocketAddress("127.0.0.1", port);
+        byte[] query = Message.newQuery(Record.newRecord(Name.fromString("www.acme.example."), Type.A, DClass.IN)).toWire();
+        for (boolean tcp : new boolean[] {false, true}) {
+            byte[] wire = tcp ? DnsClient.tcp(dns, query, Duration.ofSeconds(3)) : DnsClient.udp(dns, query, Duration.ofSeconds(3));
+            assertThat(wire).as("an answer over %s", tcp ? "TCP" : "UDP").isNotNull();
+            Message m = new Message(wire);
+            assertThat(m.getRcode()).isEqualTo(Rcode.NOERROR);
+            assertThat(m.getHeader().getFlag(Flags.AA)).isTrue();
+            assertThat(m.getSection(Section.ANSWER)).isNotEmpty();
+        }
+
+        String health = get(served.http() + "/actuator/health");
+        assertThat(health).contains("\"status\":\"UP\"").contains("\"database\":\"reachable\"").containsPattern("\"zones\":[1-9]");
+        String metrics = get(served.http() + "/actuator/prometheus");
+        assertThat(metrics).containsPattern("dns_queries_total\\{[^}]*nameserver=\"ns1\"[^}]*qtype=\"A\"[^}]*\\} [1-9]")
+                .contains("dns_query_duration_seconds_bucket").containsPattern("dns_zones_loaded\\{nameserver=\"ns1\"\\} [1-9]")
+                .contains("dns_records_loaded").contains("dns_changelog_lag_seconds").contains("dns_ready");
+
+        served.process().destroy(); // SIGTERM
+        assertThat(served.process().waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
+        assertThat(served.process().exitValue()).as("exit code after SIGTERM").isZero();
+        assertThat(DnsClient.udp(dns, query, Duration.ofMillis(500))).as("no longer answering").isNull();
+    }
+
+    @Test
+    void aTakenPortOrABadAddressFailsWithAMessageThatSaysSo() throws Exception {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        Cli.Run bad = new Cli(db).run("serve", "--nameserver", "ns1", "--listen", "localhost:53");
+        assertThat(bad.exit()).as(bad.toString()).isEqualTo(2);
+        assertThat(bad.err()).contains("localhost:53");
+        try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            int port = taken.getLocalPort();
+            Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + port);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String err = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(err).isEqualTo(1);
+            assertThat(err).contains("127.0.0.1:" + port);
+        }
+    }
+
+    record Served(Process process, String http) {}
+
+    private Served start(TestPostgres.Database db, String... args) throws Exception {
+        Process p = process(db, args);
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    lines.add(l);
+                }
+            } catch (IOException e) {
+                // process gone
+            }
+        });
+        StringBuilder seen = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            String l = lines.poll(1, TimeUnit.SECONDS);
+            if (l == null) {
+                if (!p.isAlive()) {
+                    break;
+                }
+                continue;
+            }
+            seen.append(l).append('\n');
+            Matcher m = READY.matcher(l);
+            if (m.find()) {
+                return new Served(p, m.group(1));
+            }
+        }
+        throw new AssertionError("dnsmig serve did not say it was ready; its output:\n" + seen);
+    }
+
+    /** {@code dnsmig serve} in a JVM of its own, on this test's class path. */
+    private Process process(TestPostgres.Database db, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"), "dnsmig.orchestrator.cli.Main", "serve"));
+        command.addAll(List.of(args));
+        command.addAll(List.of("--db-url", db.jdbcUrl(), "--db-user", db.user(), "--db-password", db.password()));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).directory(tmp.toFile()).start();
+        processes.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        for (int i = 0; i < 20; i++) {
+            try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                int port = udp.getLocalPort();
+                try (ServerSocket tcp = new ServerSocket()) {
+                    tcp.bind(new InetSocketAddress("127.0.0.1", port));
+                    return port;
+                } catch (IOException taken) {
+                    // TCP side busy: try another
+                }
+            }
+        }
+        throw new IOException("no free port for UDP and TCP");
+    }
+
+    private static String get(String url) throws Exception {
+        try (HttpClient http = HttpClient.newHttpClient()) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return r.body();
+        }
+    }
+}
