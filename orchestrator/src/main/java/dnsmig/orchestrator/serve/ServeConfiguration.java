@@ -1,9 +1,12 @@
 package dnsmig.orchestrator.serve;
 
 import dnsmig.server.NameServer;
+import dnsmig.server.tap.DnstapTap;
 import dnsmig.store.StoreSchema;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -20,10 +23,18 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(name = "dnsmig.serve", havingValue = "true")
 class ServeConfiguration {
 
+    /** The nameserver; stopped before its dnstap tap (the tap is made first, so it is closed last). */
     @Bean(destroyMethod = "close")
-    NameServer nameServer(ServeSettings settings, DataSource dataSource, MeterRegistry registry) throws Exception {
+    NameServer nameServer(ServeSettings settings, DataSource dataSource, MeterRegistry registry, ObjectProvider<DnstapTap> dnstap) throws Exception {
         StoreSchema.migrate(dataSource);
-        return NameServer.start(settings.toSettings(), dataSource, registry, null);
+        return NameServer.start(settings.toSettings(), dataSource, registry, dnstap.getIfAvailable());
+    }
+
+    /** {@code --dnstap-file} or {@code --dnstap-socket}: closing it writes what is queued and ends the stream. */
+    @Bean(destroyMethod = "close")
+    @ConditionalOnProperty(name = "dnsmig.serve.dnstap", havingValue = "true")
+    DnstapTap dnstapTap(ServeSettings settings, MeterRegistry registry) throws IOException {
+        return settings.dnstap().open(settings.nameserver(), registry);
     }
 
     @Bean

@@ -4,6 +4,9 @@ import dnsmig.legacy.namedconf.NamedConf;
 import dnsmig.legacy.namedconf.NamedConfException;
 import dnsmig.legacy.namedconf.TsigKey;
 import dnsmig.server.NameServer;
+import dnsmig.server.tap.DnstapTap;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import dnsmig.server.xfr.TransferPolicy;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -21,7 +24,43 @@ import org.xbill.DNS.TSIG;
  * up.
  */
 public record ServeSettings(String nameserver, List<String> listen, int threads, int cacheEntries, int maxTcpConnections, Duration tcpIdle,
-        List<String> allowTransfer, List<Path> transferKeys) {
+        List<String> allowTransfer, List<Path> transferKeys, Dnstap dnstap) {
+
+    /**
+     * The dnstap tap asked for: into a file or a collector's unix socket (one of them, or
+     * neither), each query tapped with probability {@code sample} together with its response.
+     */
+    public record Dnstap(Path file, Path socket, double sample) {
+
+        public static final Dnstap NONE = new Dnstap(null, null, 1);
+
+        public Dnstap {
+            if (file != null && socket != null) {
+                throw new IllegalArgumentException("--dnstap-file and --dnstap-socket exclude each other: give one");
+            }
+            if (!(sample >= 0 && sample <= 1)) {
+                throw new IllegalArgumentException("--dnstap-sample is a probability from 0 to 1 (0.1: about one query in ten), got " + sample);
+            }
+        }
+
+        /** From the command line's options; a sample rate without somewhere to tap to is a usage error. */
+        public static Dnstap of(Path file, Path socket, Double sample) {
+            if (sample != null && file == null && socket == null) {
+                throw new IllegalArgumentException("--dnstap-sample needs --dnstap-file or --dnstap-socket");
+            }
+            return new Dnstap(file, socket, sample == null ? 1 : sample);
+        }
+
+        public boolean enabled() {
+            return file != null || socket != null;
+        }
+
+        /** The tap for this nameserver (a file is created now, so a bad path fails at start). */
+        public DnstapTap open(String nameserver, MeterRegistry registry) throws IOException {
+            DnstapTap.Settings settings = DnstapTap.Settings.of(nameserver, sample);
+            return file != null ? DnstapTap.toFile(file, settings, registry) : DnstapTap.toSocket(socket, settings, registry);
+        }
+    }
 
     public NameServer.Settings toSettings() {
         List<InetSocketAddress> addresses = new ArrayList<>();
