@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The boundaries DESIGN.md and STYLE.md draw, checked on the compiled classes of every module
- * on this module's class path (all but the not-yet-built dns-server and verifier).
+ * on this module's class path (all but the not-yet-built verifier).
  */
 class BoundariesTest {
 
@@ -35,6 +35,23 @@ class BoundariesTest {
     @Test
     void onlyTheRecordStoreTouchesTheGeneratedSchemaCode() {
         classes().that().resideInAPackage("dnsmig.store.jooq..").should().onlyBeAccessed().byClassesThat().resideInAPackage("dnsmig.store..")
+                .check(classes);
+    }
+
+    /**
+     * DESIGN: the hot path never touches the database. Only the loader and the change follower
+     * read the record store; what answers queries works on the in-memory index alone. And the
+     * server is a library the Spring application hosts, not a Spring application itself.
+     */
+    @Test
+    void theServersHotPathNeverTouchesTheDatabase() {
+        noClasses().that().resideInAnyPackage("dnsmig.server.query..", "dnsmig.server.zone..", "dnsmig.server.transport..", "dnsmig.server.xfr..",
+                "dnsmig.server.tap..")
+                .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jooq..", "org.postgresql..", "com.zaxxer..",
+                        "dnsmig.store..", "dnsmig.server.load..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dnsmig.server..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..", "dnsmig.orchestrator..", "dnsmig.legacy..")
                 .check(classes);
     }
 
