@@ -100,7 +100,7 @@ public final class NameServer implements AutoCloseable {
             transfers.execute(() -> {
                 try {
                     Message parsed = m != null ? m : new Message(java.util.Arrays.copyOf(query, length));
-                    xfr.answer(parsed, java.util.Arrays.copyOf(query, length), client.getAddress(), msg -> DnsServer.writeTcp(ctx, msg, true));
+                    xfr.answer(parsed, java.util.Arrays.copyOf(query, length), client.getAddress(), msg -> writeTransfer(ctx, msg));
                 } catch (Exception e) {
                     log.warn("zone transfer for {} failed: {}", client, e.toString());
                     ctx.close();
@@ -113,6 +113,31 @@ public final class NameServer implements AutoCloseable {
         if (response != null) {
             DnsServer.writeTcp(ctx, response, true);
         }
+    }
+
+    /**
+     * One message of a zone transfer, written only when the connection can take it: a client
+     * that reads slowly holds the transfer thread, not the server's memory. A client that stops
+     * reading has its connection closed by the idle timeout (no output progress); a minute
+     * without room is the backstop.
+     */
+    private void writeTransfer(ChannelHandlerContext ctx, byte[] msg) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.MINUTES.toNanos(1);
+        while (!ctx.channel().isWritable()) {
+            if (!ctx.channel().isActive()) {
+                throw new IllegalStateException("the connection closed during the transfer (idle client, or it went away)");
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the client has not read any of the transfer for a minute");
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        DnsServer.writeTcp(ctx, msg, true);
     }
 
     private static boolean isTransfer(Query q) {

@@ -73,6 +73,7 @@ class ProtocolTest {
         seeder = new StoreSeeder();
         seeder.zone("example.com.", ZONE + bigTxt());
         seeder.zone("short.example.", SHORT_SOA_ZONE);
+        seeder.zone("large.example.", largeZone());
         TSIG key = new TSIG(TSIG.HMAC_SHA256, KEY_NAME, KEY_SECRET);
         TransferPolicy byKey = new TransferPolicy(List.of(TransferPolicy.Network.parse("10.0.0.0/8")), Map.of(Name.fromString(KEY_NAME), key));
         List<InetSocketAddress> listen = new ArrayList<>(List.of(new InetSocketAddress("127.0.0.1", 0)));
@@ -98,6 +99,15 @@ class ProtocolTest {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < 40; i++) {
             b.append("big IN TXT \"").append(String.format("%02d", i)).append("x".repeat(58)).append("\"\n");
+        }
+        return b.toString();
+    }
+
+    /** 100,000 records: a transfer of ~50 messages. */
+    static String largeZone() {
+        StringBuilder b = new StringBuilder(SHORT_SOA_ZONE);
+        for (int i = 0; i < 100_000; i++) {
+            b.append("h").append(i).append(" IN A 10.").append(i >> 16 & 255).append('.').append(i >> 8 & 255).append('.').append(i & 255).append('\n');
         }
         return b.toString();
     }
@@ -378,6 +388,22 @@ class ProtocolTest {
     }
 
     @Test
+    void aLongTransferToASlowReaderOutlastsTheIdleTimeout() throws Exception {
+        // ns1 closes connections idle for 1 s; this client sends nothing after its request and
+        // reads slowly for longer than that. Sending counts as activity.
+        // First a quick one by ACL from ns2 (the code warm, so the slow one measures the reader).
+        assertThat(transfer(aclServer.tcpAddresses().get(0), query("large.example.", Type.AXFR, null).toWire(), null, null)).hasSize(100_000 + 3 + 1);
+        TSIG key = new TSIG(TSIG.HMAC_SHA256, KEY_NAME, KEY_SECRET);
+        Message q = query("large.example.", Type.AXFR, null);
+        q.setTSIG(key);
+        byte[] wire = q.toWire(65535);
+        long t0 = System.nanoTime();
+        List<Record> records = transfer(tcp(), wire, key, new Message(wire).getTSIG(), Duration.ofMillis(40));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("the transfer took longer than the idle timeout").isGreaterThan(Duration.ofMillis(1500));
+        assertThat(records).hasSize(100_000 + 3 + 1);
+    }
+
+    @Test
     void axfrWithAWrongOrUnknownKeyIsNotauth() throws Exception {
         TSIG wrongSecret = new TSIG(TSIG.HMAC_SHA256, KEY_NAME, "d3Jvbmctc2VjcmV0LXdyb25nLXNlY3JldA==");
         TSIG unknown = new TSIG(TSIG.HMAC_SHA256, "other-key.", KEY_SECRET);
@@ -398,9 +424,16 @@ class ProtocolTest {
 
     /** Reads a whole transfer: messages until the closing SOA; verifies the TSIG stream when signed. */
     static List<Record> transfer(InetSocketAddress at, byte[] query, TSIG key, org.xbill.DNS.TSIGRecord queryTsig) throws Exception {
+        return transfer(at, query, key, queryTsig, Duration.ZERO);
+    }
+
+    static List<Record> transfer(InetSocketAddress at, byte[] query, TSIG key, org.xbill.DNS.TSIGRecord queryTsig, Duration pause) throws Exception {
         List<Record> records = new ArrayList<>();
         TSIG.StreamVerifier verifier = key == null ? null : new TSIG.StreamVerifier(key, queryTsig);
         try (Socket s = new Socket()) {
+            if (!pause.isZero()) {
+                s.setReceiveBufferSize(16 * 1024); // a slow reader's small window: the server must wait for it
+            }
             s.connect(at, 2000);
             s.setSoTimeout(5000);
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
@@ -409,6 +442,9 @@ class ProtocolTest {
             out.flush();
             DataInputStream in = new DataInputStream(s.getInputStream());
             for (int messages = 0; messages < 1000; messages++) {
+                if (!pause.isZero()) {
+                    Thread.sleep(pause);
+                }
                 byte[] b = new byte[in.readUnsignedShort()];
                 in.readFully(b);
                 Message m = new Message(b);

@@ -153,10 +153,16 @@ public final class DnsServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // A DNS message is at most 64 KB: 256 KB of kernel buffer per client is room for a
+                // few pipelined responses, bounds what a thousand idle clients pin, and makes a
+                // slow reader push back on a zone transfer (the writer waits for the channel).
+                .childOption(ChannelOption.SO_SNDBUF, 256 * 1024)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new IdleStateHandler(config.tcpIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
+                        // Idle = neither a query read nor a response written for that long (observeOutput:
+                        // a long zone transfer that the client only reads is not idle).
+                        ch.pipeline().addLast(new IdleStateHandler(true, 0, 0, config.tcpIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                                 new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2), new TcpHandler());
                     }
                 });
