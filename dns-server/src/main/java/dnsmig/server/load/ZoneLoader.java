@@ -98,46 +98,36 @@ public final class ZoneLoader {
         }
     }
 
-    /** Reloads one zone (or drops it, when it is gone or no longer servable). */
+    /**
+     * Reloads one zone (or drops it, when it is gone or no longer servable). One statement: one
+     * snapshot of the zone row and its records, and one round trip, so a change is answered
+     * within milliseconds of its commit even when the database is busy.
+     */
     public void reload(long zoneId, String zoneName) throws SQLException {
         Name origin = name(zoneName);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            c.setReadOnly(true);
-            // One snapshot for the zone row and its records.
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            Long serial = null;
-            try (PreparedStatement ps = c.prepareStatement("select serial from zone where id = ? and servable")) {
-                ps.setLong(1, zoneId);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (rs.next()) {
-                        serial = rs.getLong(1);
-                    }
-                }
-            }
-            if (serial == null) {
-                c.commit();
-                index.remove(origin);
-                return;
-            }
-            Zone.Builder builder = Zone.builder(origin, serial, generation.incrementAndGet());
+        Zone.Builder builder = null;
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "select z.serial, r.name, r.type, r.ttl, r.rdata from zone z left join rr r on r.zone_id = z.id where z.id = ? and z.servable")) {
+            ps.setLong(1, zoneId);
             Parser parser = new Parser();
-            try (PreparedStatement ps = c.prepareStatement("select name, type, ttl, rdata from rr where zone_id = ?")) {
-                ps.setLong(1, zoneId);
-                ps.setFetchSize(20_000);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Record r = parser.record(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    if (builder == null) {
+                        builder = Zone.builder(origin, rs.getLong(1), generation.incrementAndGet());
+                    }
+                    String owner = rs.getString(2);
+                    if (owner != null) { // a zone without records (left join)
+                        Record r = parser.record(owner, rs.getString(3), rs.getInt(4), rs.getString(5));
                         if (r != null) {
                             builder.add(r);
                         }
                     }
                 }
             }
-            c.commit();
-            if (!publish(builder)) {
-                index.remove(origin);
-            }
+        }
+        if (builder == null || !publish(builder)) {
+            index.remove(origin); // gone, not servable, or without an SOA
         }
     }
 

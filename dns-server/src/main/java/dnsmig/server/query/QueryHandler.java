@@ -46,12 +46,8 @@ public final class QueryHandler {
             }
             case QueryParser.Accept ok -> {
                 Query q = ok.query();
-                byte[] out = null;
+                byte[] out = cache != null ? cache.get(q) : null;
                 int rcode;
-                ResponseCache.Key key = cache != null ? ResponseCache.Key.of(q) : null;
-                if (key != null) {
-                    out = cache.get(q, key);
-                }
                 if (out != null) {
                     rcode = rcodeOf(out);
                 } else {
@@ -59,8 +55,8 @@ public final class QueryHandler {
                     Responder.Rendered rendered = responder.respond(q);
                     out = rendered.wire();
                     rcode = rendered.rcode();
-                    if (key != null) {
-                        cache.put(key, rendered, version);
+                    if (cache != null) {
+                        cache.put(q, rendered, version);
                     }
                 }
                 observer.answered(packet, length, out, q, rcode, tcp, client, server, System.nanoTime() - start);

@@ -124,13 +124,9 @@ public final class QueryParser {
             }
             edns = true;
         }
-        Name qname;
-        try {
-            qname = new Name(qnameWire);
-        } catch (IOException e) {
-            return formerr(id, flags);
-        }
-        Query q = new Query(id, flags, qnameWire, qname, qtype, qclass, edns, udpSize, version, dnssecOk, tcp);
+        // The label walk above checked the name (label lengths, 255 octets); its Name is made
+        // only if the answer is not cached.
+        Query q = new Query(id, flags, qnameWire, null, qtype, qclass, edns, udpSize, version, dnssecOk, tcp);
         return guard(q, null);
     }
 

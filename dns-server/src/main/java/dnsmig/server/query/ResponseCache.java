@@ -2,117 +2,188 @@ package dnsmig.server.query;
 
 import dnsmig.server.zone.Zone;
 import dnsmig.server.zone.ZoneIndex;
-import java.util.Arrays;
-import java.util.Iterator;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Rendered responses, so the common query costs a hash lookup and a copy: the key is what
+ * Rendered responses, so the common query costs a hash, a compare and a copy: the key is what
  * shapes the response (question in lower case, type, class, EDNS, DO, RD, CD, transport, size
- * limit), the value the response with ID 0. A hit is served only while its zone is the one in
- * the index (a changed zone is a new object), so a change is never answered from stale bytes;
- * REFUSED answers hold only while no zone was added or removed.
+ * limit), the value the response without its ID and question, which are the asker's. A hit is
+ * served only while its zone is the one in the index (a changed zone is a new object), so a
+ * change is never answered from stale bytes; REFUSED answers hold only while no zone was added
+ * or removed.
+ *
+ * <p>A fixed table, two-way set-associative: a question has two slots, and a new response takes
+ * the one not used last. Nothing to evict and no per-entry bookkeeping: memory is one reference
+ * per slot plus the entries, and a lookup never allocates. Readers and writers do not lock: a
+ * slot holds an immutable entry, so a reader sees the old one or the new one.
  */
 public final class ResponseCache {
 
     private final ZoneIndex index;
-    private final int maxEntries;
-    private final ConcurrentHashMap<Key, Entry> entries;
-    private final AtomicInteger evictions = new AtomicInteger();
+    private final Entry[] slots;
+    private final int mask;
+    private final AtomicInteger used = new AtomicInteger();
 
+    /** @param maxEntries responses kept at most (rounded up to a power of two) */
     public ResponseCache(ZoneIndex index, int maxEntries) {
         this.index = index;
-        this.maxEntries = maxEntries;
-        this.entries = new ConcurrentHashMap<>(Math.min(maxEntries, 1 << 16));
+        int n = Integer.highestOneBit(Math.max(2, maxEntries - 1)) << 1;
+        this.slots = new Entry[n];
+        this.mask = n - 2; // even: the first slot of a pair
     }
 
-    record Key(byte[] qname, int qtype, int qclass, int shape, int hash) {
-        static Key of(Query q) {
-            byte[] lower = q.qnameWire().clone();
-            lowercase(lower);
-            int shape = (q.edns() ? 1 : 0) | (q.dnssecOk() ? 2 : 0) | (q.recursionDesired() ? 4 : 0) | (q.checkingDisabled() ? 8 : 0)
-                    | (q.tcp() ? 16 : 0) | q.maxResponseSize() << 5;
-            int h = Arrays.hashCode(lower) * 31 + q.qtype();
-            h = h * 31 + shape;
-            return new Key(lower, q.qtype(), q.qclass(), shape, h);
+    /**
+     * One cached response: the key (question in lower case, type and class, shape) and the
+     * response bytes without the question, which starts at offset 12 and is the asker's.
+     */
+    private static final class Entry {
+        final int hash;
+        final int typeAndClass;
+        final int shape;
+        final int qnameLength;
+        final int rcode;
+        /** The question name in lower case, then the response's header and everything after its question. */
+        final byte[] bytes;
+        final Zone zone;
+        final long indexVersion;
+        volatile boolean recent;
+
+        Entry(int hash, int typeAndClass, int shape, int qnameLength, int rcode, byte[] bytes, Zone zone, long indexVersion) {
+            this.hash = hash;
+            this.typeAndClass = typeAndClass;
+            this.shape = shape;
+            this.qnameLength = qnameLength;
+            this.rcode = rcode;
+            this.bytes = bytes;
+            this.zone = zone;
+            this.indexVersion = indexVersion;
         }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && k.qtype == qtype && k.qclass == qclass && k.shape == shape && Arrays.equals(k.qname, qname);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
+        boolean matches(int hash, int typeAndClass, int shape, byte[] qname) {
+            if (this.hash != hash || this.typeAndClass != typeAndClass || this.shape != shape || qnameLength != qname.length) {
+                return false;
+            }
+            for (int i = 0; i < qnameLength; i++) {
+                if (bytes[i] != lower(qname[i])) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 
-    record Entry(byte[] wire, int rcode, Zone zone, long indexVersion) {}
+    private static int shape(Query q) {
+        return (q.edns() ? 1 : 0) | (q.dnssecOk() ? 2 : 0) | (q.recursionDesired() ? 4 : 0) | (q.checkingDisabled() ? 8 : 0) | (q.tcp() ? 16 : 0)
+                | q.maxResponseSize() << 5;
+    }
 
-    /** The cached response for {@code q} with its ID and question letter case, or null. */
-    byte[] get(Query q, Key key) {
-        Entry e = entries.get(key);
-        if (e == null) {
-            return null;
+    private static int hash(byte[] qname, int typeAndClass, int shape) {
+        int h = 0x811C9DC5;
+        for (byte b : qname) {
+            h = (h ^ lower(b)) * 0x01000193;
         }
-        boolean valid = e.zone() != null ? index.get(e.zone().origin()) == e.zone() : index.version() == e.indexVersion();
+        h = (h ^ typeAndClass) * 0x01000193;
+        h = (h ^ shape) * 0x01000193;
+        return h ^ (h >>> 16);
+    }
+
+    /**
+     * ASCII lower case of one octet of a wire-form name. Length octets are below 64, so they
+     * never change; label octets compare as names do (RFC 4343).
+     */
+    private static byte lower(byte b) {
+        return b >= 'A' && b <= 'Z' ? (byte) (b + 32) : b;
+    }
+
+    /** The cached response for {@code q}, with its ID and its question as asked, or null. */
+    byte[] get(Query q) {
+        byte[] qname = q.qnameWire();
+        int tc = q.qtype() << 16 | q.qclass();
+        int shape = shape(q);
+        int h = hash(qname, tc, shape);
+        int at = h & mask;
+        Entry e = slots[at];
+        if (e == null || !e.matches(h, tc, shape, qname)) {
+            e = slots[at + 1];
+            if (e == null || !e.matches(h, tc, shape, qname)) {
+                return null;
+            }
+        }
+        boolean valid = e.zone != null ? index.get(e.zone.origin()) == e.zone : index.version() == e.indexVersion;
         if (!valid) {
-            entries.remove(key, e);
-            return null;
+            return null; // a changed zone: the caller renders anew and the new response takes the slot
         }
-        byte[] out = e.wire().clone();
+        if (!e.recent) {
+            e.recent = true;
+        }
+        int ql = e.qnameLength;
+        byte[] b = e.bytes;
+        int tail = b.length - ql - 12;
+        byte[] out = new byte[12 + ql + 4 + tail];
+        System.arraycopy(b, ql, out, 0, 12);
         out[0] = (byte) (q.id() >>> 8);
         out[1] = (byte) q.id();
-        System.arraycopy(q.qnameWire(), 0, out, 12, q.qnameWire().length);
+        System.arraycopy(qname, 0, out, 12, ql);
+        out[12 + ql] = (byte) (q.qtype() >>> 8);
+        out[13 + ql] = (byte) q.qtype();
+        out[14 + ql] = (byte) (q.qclass() >>> 8);
+        out[15 + ql] = (byte) q.qclass();
+        System.arraycopy(b, ql + 12, out, 16 + ql, tail);
         return out;
     }
 
-    int rcodeOf(Key key) {
-        Entry e = entries.get(key);
-        return e == null ? -1 : e.rcode();
-    }
-
-    void put(Key key, Responder.Rendered r, long indexVersion) {
-        if (entries.size() >= maxEntries) {
-            evictSome();
+    void put(Query q, Responder.Rendered r, long indexVersion) {
+        byte[] qname = q.qnameWire();
+        byte[] wire = r.wire();
+        int ql = qname.length;
+        if (wire.length < 16 + ql || QueryParser.u16(wire, 4) != 1) {
+            return; // not one question as asked: not cached
         }
-        byte[] wire = r.wire().clone();
-        wire[0] = 0;
-        wire[1] = 0;
-        entries.put(key, new Entry(wire, r.rcode(), r.zone(), indexVersion));
-    }
-
-    /** Drops about a tenth of the entries (whichever the iteration meets first). */
-    private void evictSome() {
-        int drop = Math.max(1, maxEntries / 10);
-        Iterator<Key> it = entries.keySet().iterator();
-        while (drop-- > 0 && it.hasNext()) {
-            it.next();
-            it.remove();
+        int tc = q.qtype() << 16 | q.qclass();
+        int shape = shape(q);
+        int h = hash(qname, tc, shape);
+        byte[] bytes = new byte[ql + wire.length - 4 - ql];
+        for (int i = 0; i < ql; i++) {
+            bytes[i] = lower(qname[i]);
         }
-        evictions.incrementAndGet();
+        System.arraycopy(wire, 0, bytes, ql, 12);
+        bytes[ql] = 0; // the ID is the asker's
+        bytes[ql + 1] = 0;
+        System.arraycopy(wire, 16 + ql, bytes, ql + 12, wire.length - 16 - ql);
+        Entry fresh = new Entry(h, tc, shape, ql, r.rcode(), bytes, r.zone(), indexVersion);
+        int at = h & mask;
+        // The slot of the same question if there is one; else an empty one; else the one not used since it was last passed over.
+        Entry a = slots[at];
+        Entry b = slots[at + 1];
+        int into;
+        if (a == null || a.matches(h, tc, shape, qname)) {
+            into = at;
+        } else if (b == null || b.matches(h, tc, shape, qname)) {
+            into = at + 1;
+        } else if (!a.recent) {
+            into = at;
+        } else {
+            a.recent = false; // passed over once: next time it goes unless asked for meanwhile
+            into = at + 1;
+        }
+        if (slots[into] == null) {
+            used.incrementAndGet();
+        }
+        slots[into] = fresh;
     }
 
+    /** Responses held (slots in use; a response of a zone that changed since holds its slot until it is replaced). */
     public int size() {
-        return entries.size();
+        return used.get();
     }
 
-    static void lowercase(byte[] wireName) {
-        int i = 0;
-        while (i < wireName.length) {
-            int len = wireName[i] & 0xFF;
-            if (len == 0 || (len & 0xC0) != 0) {
-                return;
-            }
-            for (int j = i + 1; j <= i + len && j < wireName.length; j++) {
-                byte b = wireName[j];
-                if (b >= 'A' && b <= 'Z') {
-                    wireName[j] = (byte) (b + 32);
-                }
-            }
-            i += len + 1;
-        }
+    /** Responses held at most. */
+    public int capacity() {
+        return slots.length;
+    }
+
+    @Override
+    public String toString() {
+        return "ResponseCache[" + size() + " of " + slots.length + "]";
     }
 }

@@ -200,7 +200,7 @@ public final class DnsServer implements AutoCloseable {
             in.getBytes(in.readerIndex(), query);
             byte[] response = handler.handle(query, len, false, packet.sender(), packet.recipient());
             if (response != null) {
-                ctx.write(new DatagramPacket(ctx.alloc().ioBuffer(response.length).writeBytes(response), packet.sender()));
+                ctx.write(new DatagramPacket(ctx.alloc().ioBuffer(response.length).writeBytes(response), packet.sender()), ctx.voidPromise());
             }
         }
 
