@@ -47,7 +47,7 @@ public final class BindTools {
                 try {
                     p = new ProcessBuilder(new ArrayList<>(command)).directory(workDir.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
                 } catch (IOException e) {
-                    throw new AssertionError(command.get(0) + " is not installed: run the project's set-up (scripts/setup installs bind9-utils)", e);
+                    throw new AssertionError(command.get(0) + " is not installed: apt-get install bind9-utils (scripts/test and ./dnsmig install it when missing)", e);
                 }
                 if (!p.waitFor(60, TimeUnit.SECONDS)) {
                     p.destroyForcibly();

@@ -466,7 +466,7 @@ public final class NamedFixture implements AutoCloseable {
                 }
             }
         }
-        throw new AssertionError("BIND's named is not installed: apt-get install bind9 bind9-utils (scripts/setup does it)");
+        throw new AssertionError("BIND's named is not installed: apt-get install bind9 bind9-utils (scripts/test does it)");
     }
 
     /** A loopback port free for both TCP and UDP right now. */

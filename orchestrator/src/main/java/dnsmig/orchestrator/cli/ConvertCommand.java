@@ -86,7 +86,8 @@ final class ConvertCommand implements Callable<Integer> {
             for (Finding f : c.findings()) {
                 err.println(f.file() + ":" + f.line() + ": " + f.severity().name().toLowerCase(java.util.Locale.ROOT) + ": " + f.code().id() + ": "
                         + f.message());
-                f.text().lines().limit(5).forEach(l -> err.println("    | " + l));
+                // Control characters from the file would drive the terminal: shown as \DDD.
+                f.text().lines().limit(5).forEach(l -> err.println("    | " + dnsmig.store.Rows.printable(l)));
             }
             err.println(c.records().size() + " records; " + c.errorCount() + " errors, " + c.warningCount() + " warnings"
                     + (c.servable() ? "" : "; the zone is not servable (BIND would refuse to load it)"));

@@ -1,9 +1,6 @@
 package dnsmig.orchestrator.reconcile;
 
 import dnsmig.localpg.LocalPostgres;
-import java.net.URI;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -36,28 +33,6 @@ final class StoreOptions {
         if (url == null || url.isBlank()) {
             return LocalPostgres.at(dataDir != null ? dataDir : LocalPostgres.defaultDataDir()).ensureRunning();
         }
-        String u = url.strip();
-        if (u.startsWith("jdbc:postgresql:")) {
-            return new LocalPostgres.Endpoint(u, user, password);
-        }
-        if (u.startsWith("postgres://") || u.startsWith("postgresql://")) {
-            URI uri = URI.create(u);
-            String info = uri.getRawUserInfo();
-            String uriUser = null;
-            String uriPassword = null;
-            if (info != null) {
-                int colon = info.indexOf(':');
-                uriUser = URLDecoder.decode(colon < 0 ? info : info.substring(0, colon), StandardCharsets.UTF_8);
-                uriPassword = colon < 0 ? null : URLDecoder.decode(info.substring(colon + 1), StandardCharsets.UTF_8);
-            }
-            String host = uri.getHost() == null ? "127.0.0.1" : uri.getHost();
-            int port = uri.getPort() < 0 ? 5432 : uri.getPort();
-            String db = uri.getPath() == null || uri.getPath().length() <= 1 ? "postgres" : uri.getPath().substring(1);
-            String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-            return new LocalPostgres.Endpoint("jdbc:postgresql://" + host + ":" + port + "/" + db + query, user != null ? user : uriUser,
-                    password != null ? password : uriPassword);
-        }
-        throw new IllegalArgumentException("--db-url must start with jdbc:postgresql:, postgres:// or postgresql:// (got "
-                + u.replaceAll("(://[^:/@]+:)[^@]*@", "$1***@") + ")");
+        return LocalPostgres.Endpoint.parse(url, user, password); // its errors show the URL with the password masked
     }
 }
