@@ -547,8 +547,13 @@ public final class LocalPostgres {
     public record Endpoint(String jdbcUrl, String user, String password) {
         public java.sql.Connection connect() throws SQLException {
             Properties p = new Properties();
-            p.setProperty("user", user);
-            p.setProperty("password", password);
+            // A server with trust or peer authentication needs no password (--db-url without --db-password).
+            if (user != null) {
+                p.setProperty("user", user);
+            }
+            if (password != null) {
+                p.setProperty("password", password);
+            }
             p.setProperty("connectTimeout", "5");
             return DriverManager.getConnection(jdbcUrl, p);
         }

@@ -213,4 +213,14 @@ class LocalPostgresTest {
         var wrong = new LocalPostgres.Endpoint(endpoint.jdbcUrl(), endpoint.user(), "not-the-password");
         org.assertj.core.api.Assertions.assertThatThrownBy(wrong::connect).hasMessageContaining("password authentication failed");
     }
+
+    @Test
+    void noPasswordIsAskedOfTheServerNotRefusedLocally() {
+        // --db-url without --db-password (a server with trust authentication): the server decides.
+        LocalPostgres.Endpoint endpoint = pg.ensureRunning();
+        var none = new LocalPostgres.Endpoint(endpoint.jdbcUrl(), endpoint.user(), null);
+        org.assertj.core.api.Assertions.assertThatThrownBy(none::connect)
+                .isInstanceOf(java.sql.SQLException.class)
+                .hasMessageContaining("password");
+    }
 }
