@@ -1,11 +1,17 @@
 package dnsmig.server;
 
+import dnsmig.server.control.ModeFollower;
+import dnsmig.server.control.RollbackWatcher;
 import dnsmig.server.load.ChangeFollower;
 import dnsmig.server.load.ZoneLoader;
+import dnsmig.server.mode.ModeSwitch;
+import dnsmig.server.mode.ServingMode;
+import dnsmig.server.mode.ServingStats;
 import dnsmig.server.query.Query;
 import dnsmig.server.query.QueryHandler;
 import dnsmig.server.query.QueryParser;
 import dnsmig.server.transport.DnsServer;
+import dnsmig.server.transport.LegacyForwarder;
 import dnsmig.server.xfr.TransferPolicy;
 import dnsmig.server.xfr.ZoneTransfer;
 import dnsmig.server.zone.ZoneIndex;
@@ -41,15 +47,50 @@ public final class NameServer implements AutoCloseable {
     public record Settings(String nameserver, List<InetSocketAddress> listen, int eventLoops, int cacheEntries, int maxTcpConnections,
             Duration tcpIdleTimeout, TransferPolicy transfers, Duration pollEvery) {}
 
+    /**
+     * Serving by mode during the cutover: the legacy server to forward to, and how the mode is
+     * followed and watched.
+     *
+     * @param legacy the legacy server (IP literal and port)
+     * @param forwardTimeout how long a forwarded query waits for the legacy answer (then SERVFAIL)
+     * @param maxInFlight forwarded queries waiting at once, per event loop
+     * @param pollEvery how often the mode row is read when no notification came
+     * @param watchEvery how often the rollback watcher looks
+     */
+    public record Cutover(InetSocketAddress legacy, Duration forwardTimeout, int maxInFlight, Duration pollEvery, Duration watchEvery) {
+
+        public static Cutover to(InetSocketAddress legacy) {
+            return new Cutover(legacy, Duration.ofSeconds(2), 10_000, Duration.ofMillis(500), Duration.ofMillis(250));
+        }
+    }
+
     private final Settings settings;
+    private final ModeSwitch modes;
+    private final ServingStats servingStats = new ServingStats();
+    private final ModeFollower modeFollower;
+    private final RollbackWatcher watcher;
     private final ZoneIndex index = new ZoneIndex();
     private final ChangeFollower follower;
     private final DnsServer server;
     private final ExecutorService transfers = Executors.newFixedThreadPool(2, Thread.ofPlatform().daemon().name("axfr-", 0).factory());
     private final ZoneLoader.Loaded loaded;
 
-    private NameServer(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap) throws Exception {
+    private NameServer(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover)
+            throws Exception {
         this.settings = settings;
+        if (cutover != null) {
+            this.modes = new ModeSwitch(ServingMode.LEGACY);
+            InetSocketAddress l = cutover.legacy();
+            String legacy = (l.getAddress() instanceof java.net.Inet6Address ? "[" + l.getAddress().getHostAddress() + "]" : l.getAddress().getHostAddress())
+                    + ":" + l.getPort();
+            this.modeFollower = new ModeFollower(dataSource, settings.nameserver(), legacy, modes, cutover.pollEvery());
+            this.watcher = new RollbackWatcher(settings.nameserver(), modeFollower, modes, servingStats, cutover.watchEvery(),
+                    "auto-rollback (dnsmig serve " + settings.nameserver() + ", pid " + ProcessHandle.current().pid() + ")");
+        } else {
+            this.modes = new ModeSwitch(ServingMode.NEW);
+            this.modeFollower = null;
+            this.watcher = null;
+        }
         ZoneLoader loader = new ZoneLoader(dataSource, index);
         this.follower = new ChangeFollower(dataSource, loader, settings.pollEvery(), Clock.systemUTC());
         log.info("{}: loading zones from the record store ...", settings.nameserver());
@@ -58,39 +99,83 @@ public final class NameServer implements AutoCloseable {
                 loaded.millis(), loaded.skipped());
         follower.start();
         try {
-            this.server = listen(settings, registry, tap);
+            this.server = listen(settings, registry, tap, cutover);
         } catch (Exception | Error e) {
             follower.close();
             transfers.shutdownNow();
             throw e;
         }
-        log.info("{}: ready, answering on {}", settings.nameserver(), server.udpAddresses());
+        if (modeFollower != null) {
+            modeFollower.start();
+            watcher.start();
+        }
+        log.info("{}: ready, answering on {}{}", settings.nameserver(), server.udpAddresses(),
+                cutover == null ? "" : " in serving mode " + modes.mode() + " (legacy server " + cutover.legacy() + ")");
     }
 
-    private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap) throws InterruptedException {
+    private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover) throws InterruptedException {
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
         QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
             metrics.answered(q, len, r, query, rcode, tcp, client, local, nanos);
             tap.answered(q, len, r, query, rcode, tcp, client, local, nanos);
         };
-        QueryHandler handler = new QueryHandler(index, settings.cacheEntries(), observer);
+        // With a legacy server, own answers are counted apart from forwarded ones (the forwarder counts those).
+        QueryHandler.Observer own = cutover == null ? observer : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
+            servingStats.own(rcode);
+            observer.answered(q, len, r, query, rcode, tcp, client, local, nanos);
+        };
+        QueryHandler handler = new QueryHandler(index, settings.cacheEntries(), own);
         ZoneTransfer xfr = new ZoneTransfer(index, settings.transfers());
         DnsServer.TcpQueries tcp = (ctx, query, length) -> tcpQuery(ctx, query, length, handler, xfr);
         DnsServer dns = new DnsServer(new DnsServer.Config(settings.listen(), settings.eventLoops(), settings.maxTcpConnections(),
                 settings.tcpIdleTimeout()), handler, tcp);
         try {
+            if (cutover != null) {
+                dns.forwarding(modes, new LegacyForwarder.Config(cutover.legacy(), cutover.forwardTimeout(), cutover.maxInFlight()), observer,
+                        servingStats);
+            }
             dns.start();
         } catch (InterruptedException | RuntimeException e) {
             dns.close();
             throw e;
         }
         gauges(registry, handler, dns);
+        if (cutover != null) {
+            servingStats.register(registry, settings.nameserver());
+            String ns = settings.nameserver();
+            Gauge.builder("dns.serving.mode", modes, m -> m.mode().kind().ordinal()).tag("nameserver", ns)
+                    .description("serving mode: 0 legacy, 1 canary, 2 new").register(registry);
+            Gauge.builder("dns.serving.canary.percent", modes, m -> m.mode().percent()).tag("nameserver", ns)
+                    .description("share of query names answered from the new index (0 legacy, 100 new)").register(registry);
+            Gauge.builder("dns.forward.inflight", dns.forwarder(), LegacyForwarder::inFlight).tag("nameserver", ns)
+                    .description("queries waiting for the legacy server").register(registry);
+        }
         return dns;
     }
 
-    /** Loads, listens, follows. Returns once it answers queries. */
+    /** Loads, listens, follows. Returns once it answers queries. Answers everything from its own index. */
     public static NameServer start(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap) throws Exception {
-        return new NameServer(settings, dataSource, registry, tap);
+        return new NameServer(settings, dataSource, registry, tap, null);
+    }
+
+    /**
+     * Loads, listens, follows, and serves by the nameserver's mode in the database (legacy, canary,
+     * new), forwarding to {@code cutover}'s legacy server; a new nameserver is registered in legacy
+     * mode. The mode is read before the port opens. Returns once it answers queries.
+     */
+    public static NameServer start(Settings settings, DataSource dataSource, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover)
+            throws Exception {
+        return new NameServer(settings, dataSource, registry, tap, cutover);
+    }
+
+    /** The serving mode now. */
+    public ServingMode servingMode() {
+        return modes.mode();
+    }
+
+    /** Answers by source and failures since start. */
+    public ServingStats.Snapshot servingStats() {
+        return servingStats.snapshot();
     }
 
     private void tcpQuery(ChannelHandlerContext ctx, byte[] query, int length, QueryHandler handler, ZoneTransfer xfr) {
@@ -184,6 +269,10 @@ public final class NameServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watcher != null) {
+            watcher.close();
+            modeFollower.close();
+        }
         server.close();
         follower.close();
         transfers.shutdownNow();

@@ -40,13 +40,15 @@ class BoundariesTest {
 
     /**
      * DESIGN: the hot path never touches the database. Only the loader and the change follower
-     * read the record store; what answers queries works on the in-memory index alone. And the
-     * server is a library the Spring application hosts, not a Spring application itself.
+     * read the record store (and, for the serving modes, the mode follower and the rollback
+     * watcher in {@code control}; the mode itself is held in memory by {@code mode}); what
+     * answers queries works on the in-memory index alone. And the server is a library the Spring
+     * application hosts, not a Spring application itself.
      */
     @Test
     void theServersHotPathNeverTouchesTheDatabase() {
         noClasses().that().resideInAnyPackage("dnsmig.server.query..", "dnsmig.server.zone..", "dnsmig.server.transport..", "dnsmig.server.xfr..",
-                "dnsmig.server.tap..")
+                "dnsmig.server.tap..", "dnsmig.server.mode..")
                 .should().dependOnClassesThat().resideInAnyPackage("java.sql..", "javax.sql..", "org.jooq..", "org.postgresql..", "com.zaxxer..",
                         "dnsmig.store..", "dnsmig.server.load..")
                 .check(classes);

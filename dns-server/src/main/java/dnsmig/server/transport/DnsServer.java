@@ -1,5 +1,7 @@
 package dnsmig.server.transport;
 
+import dnsmig.server.mode.ModeSwitch;
+import dnsmig.server.mode.ServingStats;
 import dnsmig.server.query.QueryHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -68,6 +70,8 @@ public final class DnsServer implements AutoCloseable {
     private final List<InetSocketAddress> udpBound = new ArrayList<>();
     private final List<InetSocketAddress> tcpBound = new ArrayList<>();
     private final AtomicInteger tcpConnections = new AtomicInteger();
+    private ModeSwitch modes;
+    private LegacyForwarder forwarder;
 
     /**
      * @param tcpQueries what to do with a query that came over TCP (zone transfers need the
@@ -84,6 +88,21 @@ public final class DnsServer implements AutoCloseable {
     /** Answers a query that arrived over TCP; writes its response(s) to the channel itself. */
     public interface TcpQueries {
         void handle(ChannelHandlerContext ctx, byte[] query, int length);
+    }
+
+    /**
+     * Serves by mode: queries the switch sends to legacy are forwarded there (call before
+     * {@link #start}). Their answers are observed by {@code observer}, as the handler's are.
+     */
+    public DnsServer forwarding(ModeSwitch modes, LegacyForwarder.Config legacy, QueryHandler.Observer observer, ServingStats stats) {
+        this.modes = modes;
+        this.forwarder = new LegacyForwarder(legacy, group, epoll, observer, stats);
+        return this;
+    }
+
+    /** The forwarder (null when this server does not forward). */
+    public LegacyForwarder forwarder() {
+        return forwarder;
     }
 
     public DnsServer start() throws InterruptedException {
@@ -198,6 +217,10 @@ public final class DnsServer implements AutoCloseable {
             int len = in.readableBytes();
             byte[] query = new byte[len];
             in.getBytes(in.readerIndex(), query);
+            if (forwarder != null && modes.toLegacy(query, len)) {
+                forwarder.udp(ctx, query, len, packet.sender(), packet.recipient());
+                return;
+            }
             byte[] response = handler.handle(query, len, false, packet.sender(), packet.recipient());
             if (response != null) {
                 ctx.write(new DatagramPacket(ctx.alloc().ioBuffer(response.length).writeBytes(response), packet.sender()), ctx.voidPromise());
@@ -237,6 +260,10 @@ public final class DnsServer implements AutoCloseable {
             int len = frame.readableBytes();
             byte[] query = new byte[len];
             frame.getBytes(frame.readerIndex(), query);
+            if (forwarder != null && modes.toLegacy(query, len)) {
+                forwarder.tcp(ctx, query, len);
+                return;
+            }
             tcpQueries.handle(ctx, query, len);
         }
 
@@ -272,6 +299,9 @@ public final class DnsServer implements AutoCloseable {
     public void close() {
         for (Channel ch : channels) {
             ch.close().syncUninterruptibly();
+        }
+        if (forwarder != null) {
+            forwarder.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }

@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"", "Examples:", "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300",
                 "  dnsmig serve --nameserver ns2 --listen 192.0.2.2:53 --listen [2001:db8::2]:53 --http 127.0.0.1:9302 --allow-transfer 192.0.2.0/24",
                 "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300 --dnstap-file /var/log/dnsmig/ns1.dnstap --dnstap-sample 0.1",
+                "  dnsmig serve --nameserver ns1 --listen 192.0.2.1:53 --legacy 10.0.0.53:53      # during the cutover",
                 "", "Exit codes: 0 stopped by a signal, 1 could not start (the message says why), 2 bad usage."})
 final class ServeCommand implements Callable<Integer> {
 
@@ -67,6 +68,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "The probability that a query is tapped, with its response: 1 every query (default), 0.1 about one in ten.")
     Double dnstapSample;
 
+    @Option(names = "--legacy", paramLabel = "IP:PORT",
+            description = "The legacy server this nameserver forwards to during the cutover. With it, the nameserver serves by its mode in the database (registered in legacy mode the first time): legacy forwards every query there, canary:P answers P % of query names itself, new answers everything itself; changes apply within a second (dnsmig cutover, dnsmig rollback).")
+    String legacy;
+
+    @Option(names = "--legacy-timeout", paramLabel = "MS", defaultValue = "2000",
+            description = "How long a forwarded query waits for the legacy answer; then the client gets SERVFAIL (default: ${DEFAULT-VALUE}).")
+    int legacyTimeout;
+
+    @Option(names = "--legacy-max-in-flight", paramLabel = "N", defaultValue = "10000",
+            description = "Forwarded queries waiting at once per event loop; beyond, SERVFAIL at once (default: ${DEFAULT-VALUE}).")
+    int legacyMaxInFlight;
+
     @Mixin
     DatabaseOptions db;
 
@@ -77,7 +90,8 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int n = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         ServeSettings settings = new ServeSettings(nameserver, listen, n, cacheEntries, maxTcp, Duration.ofSeconds(tcpIdle), allowTransfer, transferKeys,
-                ServeSettings.Dnstap.of(dnstapFile, dnstapSocket, dnstapSample));
+                ServeSettings.Dnstap.of(dnstapFile, dnstapSocket, dnstapSample),
+                legacy == null ? null : new ServeSettings.Legacy(legacy, Duration.ofMillis(legacyTimeout), legacyMaxInFlight));
         settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
         var h = ServeSettings.address(http);
         CountDownLatch stopped = new CountDownLatch(1);

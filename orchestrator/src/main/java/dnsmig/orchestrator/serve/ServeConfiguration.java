@@ -27,7 +27,8 @@ class ServeConfiguration {
     @Bean(destroyMethod = "close")
     NameServer nameServer(ServeSettings settings, DataSource dataSource, MeterRegistry registry, ObjectProvider<DnstapTap> dnstap) throws Exception {
         StoreSchema.migrate(dataSource);
-        return NameServer.start(settings.toSettings(), dataSource, registry, dnstap.getIfAvailable());
+        return settings.legacy() == null ? NameServer.start(settings.toSettings(), dataSource, registry, dnstap.getIfAvailable())
+                : NameServer.start(settings.toSettings(), dataSource, registry, dnstap.getIfAvailable(), settings.legacy().toCutover());
     }
 
     /** {@code --dnstap-file} or {@code --dnstap-socket}: closing it writes what is queued and ends the stream. */
@@ -38,12 +39,13 @@ class ServeConfiguration {
     }
 
     @Bean
-    HealthIndicator dnsServerHealth(NameServer server) {
+    HealthIndicator dnsServerHealth(NameServer server, ServeSettings settings) {
         return () -> Health.up()
                 .withDetail("zones", server.index().zoneCount())
                 .withDetail("records", server.index().recordCount())
                 .withDetail("database", server.databaseReachable() ? "reachable" : "unreachable: serving the zones loaded last")
                 .withDetail("listening", server.udpAddresses().toString())
+                .withDetail("servingMode", settings.legacy() == null ? "new (no --legacy)" : server.servingMode().toString())
                 .build();
     }
 }

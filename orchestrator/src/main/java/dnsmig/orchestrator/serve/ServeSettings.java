@@ -24,7 +24,30 @@ import org.xbill.DNS.TSIG;
  * up.
  */
 public record ServeSettings(String nameserver, List<String> listen, int threads, int cacheEntries, int maxTcpConnections, Duration tcpIdle,
-        List<String> allowTransfer, List<Path> transferKeys, Dnstap dnstap) {
+        List<String> allowTransfer, List<Path> transferKeys, Dnstap dnstap, Legacy legacy) {
+
+    /**
+     * The legacy server a nameserver forwards to in legacy and canary mode ({@code --legacy}); with
+     * it, the nameserver follows its serving mode in the database. Null: the nameserver answers
+     * everything from its own index (no serving modes).
+     */
+    public record Legacy(String address, Duration timeout, int maxInFlight) {
+
+        public Legacy {
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofSeconds(30)) > 0) {
+                throw new IllegalArgumentException("--legacy-timeout is 1 to 30000 ms, got " + timeout.toMillis());
+            }
+            if (maxInFlight < 1 || maxInFlight > 60_000) {
+                throw new IllegalArgumentException("--legacy-max-in-flight is 1 to 60000, got " + maxInFlight);
+            }
+            ServeSettings.address("--legacy", address);
+        }
+
+        public NameServer.Cutover toCutover() {
+            NameServer.Cutover d = NameServer.Cutover.to(ServeSettings.address("--legacy", address));
+            return new NameServer.Cutover(d.legacy(), timeout, maxInFlight, d.pollEvery(), d.watchEvery());
+        }
+    }
 
     /**
      * The dnstap tap asked for: into a file or a collector's unix socket (one of them, or
@@ -87,10 +110,15 @@ public record ServeSettings(String nameserver, List<String> listen, int threads,
 
     /** "127.0.0.1:5300", "[::1]:5300" or ":5300" (all IPv4 addresses). */
     public static InetSocketAddress address(String hostPort) {
+        return address("--listen", hostPort);
+    }
+
+    /** An address option's value ({@code option} names it in errors). */
+    static InetSocketAddress address(String option, String hostPort) {
         String s = hostPort.strip();
         int colon = s.lastIndexOf(':');
         if (colon < 0) {
-            throw new IllegalArgumentException("--listen wants ADDRESS:PORT, got " + hostPort);
+            throw new IllegalArgumentException(option + " wants ADDRESS:PORT, got " + hostPort);
         }
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -100,16 +128,19 @@ public record ServeSettings(String nameserver, List<String> listen, int threads,
         try {
             port = Integer.parseInt(s.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("--listen " + hostPort + ": the port is not a number");
+            throw new IllegalArgumentException(option + " " + hostPort + ": the port is not a number");
         }
         if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--listen " + hostPort + ": port out of range");
+            throw new IllegalArgumentException(option + " " + hostPort + ": port out of range");
         }
         if (host.isEmpty()) {
+            if (!option.equals("--listen")) {
+                throw new IllegalArgumentException(option + " " + hostPort + ": give the IP address");
+            }
             return new InetSocketAddress(port);
         }
         if (!host.matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException("--listen " + hostPort + ": give an IP address, not a name");
+            throw new IllegalArgumentException(option + " " + hostPort + ": give an IP address, not a name");
         }
         return new InetSocketAddress(host, port);
     }
