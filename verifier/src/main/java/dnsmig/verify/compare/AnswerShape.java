@@ -49,6 +49,9 @@ public record AnswerShape(int rcode, boolean aa, boolean tc, Map<Key, RRset> rrs
     }
 
     private static final HexFormat HEX = HexFormat.of();
+    /** Types whose rdata text is only names and numbers: shown lower-case (clients ask in mixed case, RFC 4343; compression copies it). */
+    private static final java.util.Set<Integer> NAME_RDATA = java.util.Set.of(Type.NS, Type.CNAME, Type.SOA, Type.PTR, Type.MX, Type.SRV, Type.DNAME,
+            Type.AFSDB, Type.RT, Type.KX, Type.MINFO, Type.RP, Type.MB, Type.MG, Type.MR, Type.MD, Type.MF);
 
     public static AnswerShape of(Message m, IgnoreRules rules) {
         Map<Key, RRset> sets = new TreeMap<>();
@@ -70,7 +73,8 @@ public record AnswerShape(int rcode, boolean aa, boolean tc, Map<Key, RRset> rrs
                 if (r.getTTL() < s.ttl()) {
                     sets.put(k, s = new RRset(r.getTTL(), s.data()));
                 }
-                s.data().put(HEX.formatHex(rec.rdataToWireCanonical()), rec.rdataToString());
+                String text = rec.rdataToString();
+                s.data().put(HEX.formatHex(rec.rdataToWireCanonical()), NAME_RDATA.contains(rec.getType()) ? text.toLowerCase(Locale.ROOT) : text);
             }
         }
         return new AnswerShape(m.getRcode(), m.getHeader().getFlag(Flags.AA), m.getHeader().getFlag(Flags.TC), sets);

@@ -72,16 +72,16 @@ public record Comparison(IgnoreRules rules, long ttlTolerance) {
         for (Map.Entry<AnswerShape.Key, AnswerShape.RRset> e : so.rrsets().entrySet()) {
             AnswerShape.RRset other = sn.rrsets().get(e.getKey());
             if (other == null) {
-                out.add(new Difference(Category.MISSING, e.getKey() + ": old: " + e.getValue().text() + " | new: none"));
+                out.add(new Difference(Category.MISSING, e.getKey().section(), e.getKey() + ": old: " + e.getValue().text() + " | new: none"));
             } else if (!other.data().keySet().equals(e.getValue().data().keySet())) {
-                out.add(new Difference(Category.RDATA, e.getKey() + ": old: " + e.getValue().text() + " | new: " + other.text()));
+                out.add(new Difference(Category.RDATA, e.getKey().section(), e.getKey() + ": old: " + e.getValue().text() + " | new: " + other.text()));
             } else if (!rules.ttl() && Math.abs(other.ttl() - e.getValue().ttl()) > ttlTolerance) {
-                out.add(new Difference(Category.TTL, e.getKey() + ": old: " + e.getValue().ttl() + " | new: " + other.ttl()));
+                out.add(new Difference(Category.TTL, e.getKey().section(), e.getKey() + ": old: " + e.getValue().ttl() + " | new: " + other.ttl()));
             }
         }
         for (Map.Entry<AnswerShape.Key, AnswerShape.RRset> e : sn.rrsets().entrySet()) {
             if (!so.rrsets().containsKey(e.getKey())) {
-                out.add(new Difference(Category.EXTRA, e.getKey() + ": old: none | new: " + e.getValue().text()));
+                out.add(new Difference(Category.EXTRA, e.getKey().section(), e.getKey() + ": old: none | new: " + e.getValue().text()));
             }
         }
         return out;

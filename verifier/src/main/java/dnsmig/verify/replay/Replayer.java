@@ -314,15 +314,22 @@ public final class Replayer implements AutoCloseable {
                 String newText = text(d.answers()[1]);
                 Instant now = clock.instant();
                 log.debug("confirmed inconsistency on {} for {}: {}", ns, q.describe(), d.differences());
-                for (Difference diff : d.differences()) {
+                // One finding per category. Its identity for mailing (the hash) is the header and answer
+                // differences: the authority and additional sections vary with the query's flags.
+                Map<Category, List<Difference>> byCategory = new java.util.EnumMap<>(Category.class);
+                d.differences().forEach(x -> byCategory.computeIfAbsent(x.category(), c -> new java.util.ArrayList<>()).add(x));
+                byCategory.forEach((category, diffs) -> {
                     findings.increment();
+                    String detail = String.join(" ; ", diffs.stream().map(Difference::detail).toList());
+                    List<String> core = diffs.stream().filter(x -> x.section() == -1 || x.section() == Section.ANSWER).map(Difference::detail).toList();
+                    String basis = core.isEmpty() ? detail : String.join(" ; ", core);
                     if (store != null) {
                         openFindings.add(VerifyStore.key(ns, qname, qtype));
-                        VerifyStore.FindingRow row = new VerifyStore.FindingRow(ns, zoneName, zone == null ? null : zone.ownerId(), diff.category().label(), qname,
-                                qtype, diff.detail(), oldText, newText, now);
+                        VerifyStore.FindingRow row = new VerifyStore.FindingRow(ns, zoneName, zone == null ? null : zone.ownerId(), category.label(), qname,
+                                qtype, detail, basis, oldText, newText, now);
                         db.execute(() -> store.recordFinding(row));
                     }
-                }
+                });
             }
         }
     }

@@ -51,7 +51,7 @@ public final class VerifyStore {
         }
         dsl.batch(rows.stream().map(r -> dsl.query("""
                 insert into verify_window (nameserver, zone_name, window_start, window_end, compared, matched, confirmed, transient, version_skew, noise, timeouts)
-                values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                values (?, ?, ?::timestamptz, ?::timestamptz, ?, ?, ?, ?, ?, ?, ?)
                 on conflict (nameserver, coalesce(zone_name, ''), window_start) do update set
                   compared = verify_window.compared + excluded.compared, matched = verify_window.matched + excluded.matched,
                   confirmed = verify_window.confirmed + excluded.confirmed, transient = verify_window.transient + excluded.transient,
@@ -79,12 +79,13 @@ public final class VerifyStore {
     }
 
     /** A confirmed inconsistency. */
-    public record FindingRow(String nameserver, String zone, Long ownerId, String category, String qname, String qtype, String detail, String oldAnswer,
-            String newAnswer, Instant at) {}
+    /** @param hashBasis what identifies this finding's content for mailing (a change of it is mailed again) */
+    public record FindingRow(String nameserver, String zone, Long ownerId, String category, String qname, String qtype, String detail, String hashBasis,
+            String oldAnswer, String newAnswer, Instant at) {}
 
     /** Records a confirmed finding: new, or seen again (count, last_seen, current detail; open again if it was fixed). */
     public void recordFinding(FindingRow f) {
-        String hash = digest(f.category() + "\n" + f.detail() + "\nopen");
+        String hash = digest(f.category() + "\n" + f.hashBasis() + "\nopen");
         dsl.insertInto(VERIFY_FINDING)
                 .set(VERIFY_FINDING.NAMESERVER, f.nameserver()).set(VERIFY_FINDING.ZONE_NAME, f.zone()).set(VERIFY_FINDING.OWNER_ID, f.ownerId())
                 .set(VERIFY_FINDING.CATEGORY, f.category()).set(VERIFY_FINDING.QNAME, f.qname()).set(VERIFY_FINDING.QTYPE, f.qtype())
