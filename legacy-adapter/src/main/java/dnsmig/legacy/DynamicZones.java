@@ -71,6 +71,21 @@ final class DynamicZones implements LegacyDns {
     }
 
     @Override
+    public ReadOutcome rrset(String zone, Name name, int type) {
+        String z = LegacyDns.canonical(zone);
+        return guard.idempotent("read", z, () -> {
+            try {
+                SOARecord soa = dns.soa(name(z));
+                return new ReadOutcome.Zone(z, soa.getSerial(), dns.rrset(name, type));
+            } catch (IOException e) {
+                return Dns.unavailable(z, server.address(), e);
+            } catch (Dns.DnsError e) {
+                return Dns.failure(z, "query", e.rcode, null);
+            }
+        }, m -> Guard.open(z, m));
+    }
+
+    @Override
     public WriteOutcome apply(ChangeSet changes) {
         WriteOutcome o = guard.once("write", changes.zone(), () -> update(changes), m -> Guard.open(changes.zone(), m));
         journal.accept(LegacyWrite.of(changes, o, settings.clock()));

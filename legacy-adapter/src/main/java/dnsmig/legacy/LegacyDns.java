@@ -32,6 +32,14 @@ public sealed interface LegacyDns permits DynamicZones, ZoneFiles {
     /** The zone as the legacy side serves it (AXFR, or the zone file as BIND reads it). Retried while unavailable. */
     ReadOutcome read(String zone);
 
+    /**
+     * One RRset as the legacy side holds it now: a {@link ReadOutcome.Zone} with the zone's serial
+     * and only that RRset's records (none when it does not exist). What a change whose caller does
+     * not know the RRset's current content (an API "replace") uses as its {@code before}. Retried
+     * while unavailable.
+     */
+    ReadOutcome rrset(String zone, org.xbill.DNS.Name name, int type);
+
     /** Applies every change of the set, or none. Never retried blindly; see the implementations. */
     WriteOutcome apply(ChangeSet changes);
 

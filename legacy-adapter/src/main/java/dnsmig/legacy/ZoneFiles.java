@@ -83,6 +83,15 @@ final class ZoneFiles implements LegacyDns {
     }
 
     @Override
+    public ReadOutcome rrset(String zone, org.xbill.DNS.Name name, int type) {
+        return switch (read(zone)) {
+            case ReadOutcome.Zone z -> new ReadOutcome.Zone(z.zone(), z.serial(),
+                    z.records().stream().filter(r -> r.getName().equals(name) && r.getType() == type).toList());
+            case Failure f -> f;
+        };
+    }
+
+    @Override
     public WriteOutcome apply(ChangeSet cs) {
         Path file = files.get(cs.zone());
         WriteOutcome o = file == null ? new Failure.Rejected(cs.zone(), "NOTZONE", cs.zone() + " is not one of the configured zone files")

@@ -279,7 +279,11 @@ public final class DualWriteStore {
             try {
                 return work.apply(new DualWriteStore(session));
             } finally {
-                session.fetch("select pg_advisory_unlock(?, ?)", ZoneLock.LOCK_CLASS, ZoneLock.key(z));
+                try {
+                    session.fetch("select pg_advisory_unlock(?, ?)", ZoneLock.LOCK_CLASS, ZoneLock.key(z));
+                } catch (org.jooq.exception.DataAccessException gone) {
+                    // the connection is gone, and the session lock with it
+                }
             }
         });
     }
@@ -317,6 +321,11 @@ public final class DualWriteStore {
         return dsl.selectDistinct(DUAL_WRITE_QUEUE.ZONE_NAME).from(DUAL_WRITE_QUEUE)
                 .where(DUAL_WRITE_QUEUE.STATE.in("intent", "pending")).and(DUAL_WRITE_QUEUE.NEXT_ATTEMPT.le(DSL.currentOffsetDateTime()))
                 .limit(limit).fetch(DUAL_WRITE_QUEUE.ZONE_NAME);
+    }
+
+    /** A zone's queued changes (intent, pending), oldest first, outside any lock. */
+    public List<QueuedChange> queued(String zone, int limit) {
+        return queued(dsl, zone, limit);
     }
 
     private static List<QueuedChange> queued(DSLContext ctx, String zone, int limit) {
@@ -459,11 +468,11 @@ public final class DualWriteStore {
         }
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            Long rejectId = tx.select(DIVERGENCE.REJECT_ID).from(DIVERGENCE).where(DIVERGENCE.ID.eq(id)).forUpdate().fetchOptional(DIVERGENCE.REJECT_ID)
-                    .orElse(-1L);
-            if (rejectId != null && rejectId == -1L) {
+            var row = tx.select(DIVERGENCE.REJECT_ID).from(DIVERGENCE).where(DIVERGENCE.ID.eq(id)).forUpdate().fetchOne();
+            if (row == null) {
                 return false;
             }
+            Long rejectId = row.value1();
             if (rejectId != null) {
                 tx.update(REJECT).set(REJECT.STATE, state)
                         .set(REJECT.RESOLVED_AT, "fixed".equals(state) || "accepted".equals(state) ? DSL.currentOffsetDateTime() : DSL.inline((OffsetDateTime) null))
