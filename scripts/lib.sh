@@ -44,13 +44,14 @@ have() {
 }
 
 # missing_packages: the Debian packages of the tools the tests use (BIND 9 as the legacy server,
-# its tools and dig/nsupdate/dnstap-read as oracles, dnsperf for load) that are not installed.
+# its tools and dig/nsupdate/dnstap-read as oracles, dnsperf for load, tcpdump for captures) that are not installed.
 missing_packages() {
     local missing=()
     have named || missing+=(bind9)
     have named-compilezone || missing+=(bind9-utils)
     have dnstap-read || missing+=(bind9-dnsutils)
     have dnsperf || missing+=(dnsperf)
+    have tcpdump || missing+=(tcpdump) # the verifier's pcap test captures loopback traffic with it
     have python3 || missing+=(python3)
     echo "${missing[*]}"
 }
