@@ -24,11 +24,19 @@ public final class VerifyRun {
     private final AtomicLong own = new AtomicLong();
     private final AtomicLong read = new AtomicLong();
 
+    private final boolean probes;
+
     /** @param maxQueries stop the source after this many queries (0: no limit) */
     public VerifyRun(QuerySource source, Replayer replayer, long maxQueries) {
+        this(source, replayer, maxQueries, false);
+    }
+
+    /** @param probes the source's queries are probes (counted as such in coverage; not sampled or deduped) */
+    public VerifyRun(QuerySource source, Replayer replayer, long maxQueries, boolean probes) {
         this.source = source;
         this.replayer = replayer;
         this.maxQueries = maxQueries;
+        this.probes = probes;
     }
 
     /** Reads the source to its end (or until stopped), then drains; returns the totals. */
@@ -43,7 +51,11 @@ public final class VerifyRun {
                 source.stop();
                 return;
             }
-            replayer.submit(q);
+            if (probes) {
+                replayer.probe(q);
+            } else {
+                replayer.submit(q);
+            }
         });
         Replayer.Totals t = replayer.drain(drainMax);
         log.info("{}: {} ({} of the verifier's own queries left out, {} records skipped as not queries)", source.describe(), t.text(), own.get(),

@@ -60,7 +60,7 @@ class EndToEndTest {
             assertThat(sides.legacyText.get("b.example.")).contains("h9 AAAA 2001:db8::9\n");
             Replayer.Settings settings = new Replayer.Settings(sides.legacy(), sides.neu(), Duration.ofSeconds(2), 0, 200, Duration.ZERO, 1.0,
                     Duration.ofMillis(1500), new Comparison(IgnoreRules.defaults(), 0), Duration.ofMinutes(1), Duration.ofSeconds(2));
-            try (Replayer replayer = new Replayer(settings, sides.verifyStore, sides.verifyStore.zones(), new SimpleMeterRegistry(), Clock.systemUTC())) {
+            try (Replayer replayer = new Replayer(settings, sides.verifyStore, dnsmig.verify.store.ZoneDirectory.of(sides.verifyStore), new SimpleMeterRegistry(), Clock.systemUTC())) {
                 VerifyRun run = new VerifyRun(source, replayer, 0);
                 AtomicReference<Object> result = new AtomicReference<>();
                 Thread runner = Thread.ofPlatform().name("verify-run").start(() -> {

@@ -60,7 +60,7 @@ class ReportMailTest {
         Path list = Files.writeString(tmp.resolve("queries-" + System.nanoTime() + ".txt"), "# dnsperf format\n" + String.join("\n", queries) + "\n");
         Replayer.Settings s = new Replayer.Settings(sides.legacy(), sides.neu(), Duration.ofSeconds(2), 0, 100, Duration.ZERO, 1.0, Duration.ofMillis(200),
                 new Comparison(IgnoreRules.defaults(), 0), Duration.ofMinutes(1), Duration.ofSeconds(5));
-        try (Replayer r = new Replayer(s, sides.verifyStore, sides.verifyStore.zones(), null, Clock.systemUTC());
+        try (Replayer r = new Replayer(s, sides.verifyStore, dnsmig.verify.store.ZoneDirectory.of(sides.verifyStore), null, Clock.systemUTC());
                 QueryListSource src = new QueryListSource(list, "ns1")) {
             return new VerifyRun(src, r, 0).run(Duration.ofSeconds(20));
         }

@@ -118,7 +118,7 @@ class SourcesTest {
 
         Replayer.Settings s = new Replayer.Settings(sides.legacy(), sides.neu(), Duration.ofSeconds(2), 0, 50, Duration.ZERO, 1.0, Duration.ofMillis(200),
                 new Comparison(IgnoreRules.defaults(), 0), Duration.ofMinutes(1), Duration.ofSeconds(5));
-        try (Replayer r = new Replayer(s, sides.verifyStore, sides.verifyStore.zones(), null, Clock.systemUTC())) {
+        try (Replayer r = new Replayer(s, sides.verifyStore, dnsmig.verify.store.ZoneDirectory.of(sides.verifyStore), null, Clock.systemUTC())) {
             Replayer.Totals t = new VerifyRun(new PcapSource(pcap, port, "ns2"), r, 0).run(Duration.ofSeconds(20));
             assertThat(t.compared()).isEqualTo(asked.size());
             assertThat(t.matched()).isEqualTo(asked.size());

@@ -13,7 +13,7 @@ import dnsmig.store.StoreSchema;
 import dnsmig.store.ZoneImport;
 import dnsmig.testkit.NamedFixture;
 import dnsmig.testkit.TestPostgres;
-import dnsmig.verify.store.VerifyStore;
+import dnsmig.store.VerifyStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;

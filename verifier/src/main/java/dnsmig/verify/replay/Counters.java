@@ -1,7 +1,7 @@
 package dnsmig.verify.replay;
 
 import dnsmig.verify.confirm.Outcome;
-import dnsmig.verify.store.VerifyStore;
+import dnsmig.store.VerifyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -8,7 +8,7 @@ import dnsmig.verify.compare.Observation;
 import dnsmig.verify.confirm.Confirmation;
 import dnsmig.verify.confirm.Outcome;
 import dnsmig.verify.source.Query;
-import dnsmig.verify.store.VerifyStore;
+import dnsmig.store.VerifyStore;
 import dnsmig.verify.store.ZoneDirectory;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -224,7 +224,7 @@ public final class Replayer implements AutoCloseable {
         byte[] wire = q.toWire();
         Instant at = clock.instant();
         long window = counters.windowStart(at);
-        ZoneDirectory.ZoneRef zone = zones.find(q.name());
+        VerifyStore.ZoneRef zone = zones.find(q.name());
         String zoneName = zone == null ? null : zone.name();
         String ns = q.nameserver();
         CompletableFuture<Observation> a = old.ask(wire);
@@ -264,7 +264,7 @@ public final class Replayer implements AutoCloseable {
         });
     }
 
-    private void confirm(Query q, byte[] wire, ZoneDirectory.ZoneRef zone, long window, Instant firstAt) {
+    private void confirm(Query q, byte[] wire, VerifyStore.ZoneRef zone, long window, Instant firstAt) {
         CompletableFuture<Observation> o2 = oldAgain.ask(wire);
         CompletableFuture<Observation> n2 = neuAgain.ask(wire);
         o2.thenCombine(n2, (a, b) -> new Observation[] {a, b}).thenCompose(pair -> oldAgain.ask(wire).thenCompose(o3 -> {
@@ -297,7 +297,7 @@ public final class Replayer implements AutoCloseable {
 
     private record Decision(Outcome outcome, List<Difference> differences, Observation[] answers) {}
 
-    private void record(Query q, ZoneDirectory.ZoneRef zone, long window, Decision d) {
+    private void record(Query q, VerifyStore.ZoneRef zone, long window, Decision d) {
         String ns = q.nameserver();
         String zoneName = zone == null ? null : zone.name();
         counters.add(ns, zoneName, window, Counters.counterOf(d.outcome()));

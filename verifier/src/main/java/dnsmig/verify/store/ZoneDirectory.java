@@ -5,14 +5,17 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.xbill.DNS.Name;
+import dnsmig.store.VerifyStore.ZoneRef;
 
 /** The record store's zones by name: which zone (and owner) a query name belongs to, by longest suffix. */
 public final class ZoneDirectory {
 
-    /** A zone and its owner (owner id, handle, email). */
-    public record ZoneRef(String name, long id, long ownerId, String owner, String email) {}
-
     private final Map<String, ZoneRef> byName = new HashMap<>();
+
+    /** The store's zones now. */
+    public static ZoneDirectory of(dnsmig.store.VerifyStore store) {
+        return new ZoneDirectory(store.zones());
+    }
 
     public ZoneDirectory(List<ZoneRef> zones) {
         for (ZoneRef z : zones) {

@@ -1,4 +1,4 @@
-package dnsmig.verify.store;
+package dnsmig.store;
 
 import static dnsmig.store.jooq.Tables.OWNER;
 import static dnsmig.store.jooq.Tables.VERIFY_FINDING;
@@ -18,7 +18,7 @@ import org.jooq.DSLContext;
 import org.jooq.impl.DSL;
 
 /**
- * The verifier's tables (V5): consistency windows, confirmed findings, coverage. Windows and
+ * The verifier's tables (V5), for the verifier module: consistency windows, confirmed findings, coverage. Windows and
  * coverage are added to (several verifiers may share a window); a finding is one row per
  * (nameserver, qname, qtype, category), counted each time it is confirmed again.
  */
@@ -34,10 +34,14 @@ public final class VerifyStore {
         return dsl;
     }
 
-    public ZoneDirectory zones() {
-        return new ZoneDirectory(dsl.select(ZONE.NAME, ZONE.ID, ZONE.OWNER_ID, OWNER.HANDLE, OWNER.EMAIL)
+    /** A zone and its owner (owner id, handle, email). */
+    public record ZoneRef(String name, long id, long ownerId, String owner, String email) {}
+
+    /** Every zone with its owner. */
+    public List<ZoneRef> zones() {
+        return dsl.select(ZONE.NAME, ZONE.ID, ZONE.OWNER_ID, OWNER.HANDLE, OWNER.EMAIL)
                 .from(ZONE).join(OWNER).on(OWNER.ID.eq(ZONE.OWNER_ID))
-                .fetch(r -> new ZoneDirectory.ZoneRef(r.value1(), r.value2(), r.value3(), r.value4(), r.value5())));
+                .fetch(r -> new ZoneRef(r.value1(), r.value2(), r.value3(), r.value4(), r.value5()));
     }
 
     /** Counters of one window for one nameserver and zone (zone null: all zones). */

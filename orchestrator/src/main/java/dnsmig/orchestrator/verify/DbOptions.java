@@ -1,0 +1,33 @@
+package dnsmig.orchestrator.verify;
+
+import dnsmig.localpg.LocalPostgres;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The database options every dnsmig command takes (same names, variables and defaults as the command line's own). */
+final class DbOptions {
+
+    @Option(names = "--db-url", paramLabel = "URL", defaultValue = "${env:DNSMIG_DB_URL}",
+            description = "PostgreSQL server to use instead of the local one: jdbc:postgresql://HOST:PORT/DB or postgres://USER:PASSWORD@HOST:PORT/DB"
+                    + " (env DNSMIG_DB_URL).")
+    String url;
+
+    @Option(names = "--db-user", paramLabel = "USER", defaultValue = "${env:DNSMIG_DB_USER}", description = "User for --db-url (env DNSMIG_DB_USER).")
+    String user;
+
+    @Option(names = "--db-password", paramLabel = "PASSWORD", defaultValue = "${env:DNSMIG_DB_PASSWORD}",
+            description = "Password for --db-url (env DNSMIG_DB_PASSWORD; prefer the variable: arguments are visible to other users).")
+    String password;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${env:DNSMIG_DATA_DIR}",
+            description = "Data directory of the local PostgreSQL used when no --db-url is given (env DNSMIG_DATA_DIR; default /var/lib/dnsmig"
+                    + " as root, else ~/.local/share/dnsmig).")
+    Path dataDir;
+
+    LocalPostgres.Endpoint endpoint() {
+        if (url == null || url.isBlank()) {
+            return LocalPostgres.at(dataDir != null ? dataDir : LocalPostgres.defaultDataDir()).ensureRunning();
+        }
+        return LocalPostgres.Endpoint.parse(url, user, password);
+    }
+}
