@@ -81,9 +81,55 @@ class RunbookTest {
         }
     }
 
+    /** The database of the runbook being run. */
+    private TestPostgres.Database db;
+
+    /** The new server of the verify runbook: dns-server serving this run's store. Started on first use, stopped after the runbook. */
+    private dnsmig.server.NameServer newServer;
+    private com.zaxxer.hikari.HikariDataSource newServerData;
+
+    /** An SMTP server for the runbooks that mail (GreenMail). Started on first use. */
+    private static com.icegreen.greenmail.util.GreenMail smtp;
+
+    private dnsmig.server.NameServer newServer() {
+        if (newServer == null) {
+            newServerData = dnsmig.store.StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 2, "runbook-new-server");
+            dnsmig.store.StoreSchema.migrate(newServerData);
+            try {
+                newServer = dnsmig.server.NameServer.start(new dnsmig.server.NameServer.Settings("ns1",
+                        List.of(new java.net.InetSocketAddress("127.0.0.1", 0)), 1, 1000, 16, java.time.Duration.ofSeconds(10),
+                        dnsmig.server.xfr.TransferPolicy.NOBODY, java.time.Duration.ofMillis(500)), newServerData,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), null);
+            } catch (Exception e) {
+                throw new IllegalStateException("starting dns-server for the runbook: " + e.getMessage(), e);
+            }
+        }
+        return newServer;
+    }
+
+    private static synchronized com.icegreen.greenmail.util.GreenMail smtp() {
+        if (smtp == null) {
+            smtp = new com.icegreen.greenmail.util.GreenMail(com.icegreen.greenmail.util.ServerSetupTest.SMTP.dynamicPort());
+            smtp.start();
+        }
+        return smtp;
+    }
+
+    @AfterAll
+    static void stopSmtp() {
+        if (smtp != null) {
+            smtp.stop();
+        }
+    }
+
     /** What each runbook variable is in the test. */
     private String testValue(String variable) {
         return switch (variable) {
+            case "NEW_SERVER" -> newServer().udpAddresses().get(0).getAddress().getHostAddress();
+            case "NEW_PORT" -> Integer.toString(newServer().udpAddresses().get(0).getPort());
+            case "QUERY_LIST" -> samples.resolve("queries.txt").toString();
+            case "SMTP_HOST" -> "127.0.0.1";
+            case "SMTP_PORT" -> Integer.toString(smtp().getSmtp().getPort());
             case "NAMED_CONF" -> samples.resolve("named.conf").toString();
             case "OWNERS" -> samples.resolve("owners.csv").toString();
             case "ZONE_FILE" -> samples.resolve("zones/db.acme.example").toString();
@@ -97,7 +143,7 @@ class RunbookTest {
 
     /** Paths the runbooks show that stand for sample directories in the test. */
     private Map<String, String> testPaths() {
-        return Map.of("/etc/bind/zones", samples.resolve("zones").toString());
+        return Map.of("/etc/bind/zones", samples.resolve("zones").toString(), "/run/dnsmig/tap.sock", samples.resolve("tap.sock").toString());
     }
 
     /**
@@ -127,12 +173,17 @@ class RunbookTest {
     }
 
     private void run(Path runbook) throws IOException {
-        TestPostgres.Database db = TestPostgres.newDatabase();
+        db = TestPostgres.newDatabase();
         samples = Files.createTempDirectory("runbook-samples");
         copy(Repo.samples(), samples);
         try {
             runCommands(runbook, db);
         } finally {
+            if (newServer != null) {
+                newServer.close();
+                newServerData.close();
+                newServer = null;
+            }
             try (var walk = Files.walk(samples)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
