@@ -150,8 +150,15 @@ class RunbookTest {
      * Makes a situation a runbook describes happen to this run's samples. Each is what the
      * runbook's words say; a runbook naming an unknown situation fails.
      */
-    private void situation(String name, Path runbook) throws IOException {
+    private void situation(String name, Path runbook, TestPostgres.Database db) throws IOException {
         switch (name) {
+            // The cutover runbooks: what other features or the world do between two commands.
+            case "writes-synchronous" -> sql(db, "insert into dnsmig.write_mode (mode, changed_by, reason) values ('SYNCHRONOUS', 'runbook-test',"
+                    + " 'the dual-write runbook switched writes to SYNCHRONOUS')");
+            case "verifier-window-clean" -> sql(db, "insert into dnsmig.verify_window (nameserver, zone_name, window_start, window_end, compared,"
+                    + " matched) values ('ns1', null, now() - interval '5 minutes', now(), 5000, 5000)");
+            case "legacy-down" -> legacy().stop();
+            case "legacy-back" -> legacy().start();
             case "acme-export-truncated" -> {
                 // The legacy export of acme.example lost every record below its name servers.
                 Path file = samples.resolve("zones/db.acme.example");
@@ -159,6 +166,14 @@ class RunbookTest {
                 Files.write(file, lines.subList(0, lines.indexOf("        IN NS   ns3.provider.example.") + 1));
             }
             default -> fail("%s: unknown situation '%s'; RunbookTest.situation() must make it happen", runbook.getFileName(), name);
+        }
+    }
+
+    private static void sql(TestPostgres.Database db, String statement) {
+        try (var c = java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password()); var st = c.createStatement()) {
+            st.execute(statement);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(statement + ": " + e.getMessage(), e);
         }
     }
 
@@ -198,7 +213,7 @@ class RunbookTest {
         Matcher blocks = BLOCK.matcher(Files.readString(runbook));
         while (blocks.find()) {
             if (blocks.group(2) != null) {
-                situation(blocks.group(2), runbook);
+                situation(blocks.group(2), runbook, db);
                 continue;
             }
             for (String raw : blocks.group(1).lines().toList()) {
