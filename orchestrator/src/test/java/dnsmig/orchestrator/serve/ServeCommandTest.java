@@ -91,6 +91,59 @@ class ServeCommandTest {
         assertThat(DnsClient.udp(dns, query, Duration.ofMillis(500))).as("no longer answering").isNull();
     }
 
+    /** {@code --legacy}: the nameserver registers in legacy mode, forwards, and follows a mode change made by the command line. */
+    @Test
+    void withLegacyItForwardsUntilTheCutoverMovesIt() throws Exception {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        try (dnsmig.testkit.NamedFixture named = dnsmig.testkit.NamedFixture.builder().dynamicZone("a.test", """
+                $TTL 300
+                @    SOA ns1.a.test. hostmaster.a.test. 1 3600 600 86400 300
+                @    NS  ns1
+                ns1  A   192.0.2.1
+                www  A   192.0.2.80
+                """).start();
+                var pool = dnsmig.store.StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 2, "test")) {
+            Path owners = java.nio.file.Files.writeString(tmp.resolve("owners.csv"), "zone,owner,email\na.test,alice,a@example.net\n");
+            Cli cli = new Cli(db);
+            Cli.Run backfill = cli.run("backfill", "--named-conf", named.namedConf().toString(), "--owners", owners.toString(), "--progress", "never");
+            assertThat(backfill.exit()).as(backfill.toString()).isZero();
+            // a name only the new side has: NXDOMAIN while forwarded, an answer once served here
+            new dnsmig.store.ReconcileStore(org.jooq.impl.DSL.using(pool, org.jooq.SQLDialect.POSTGRES)).replaceRRsets("a.test", List.of(
+                    new dnsmig.store.ReconcileStore.RRset("new.a.test.", "A", List.of(new dnsmig.store.Rows.Rr("new.a.test.", "A", 60, "192.0.2.9")))),
+                    "test");
+            int port = freePort();
+            Served served = start(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + port, "--legacy", "127.0.0.1:" + named.port());
+            InetSocketAddress dns = new InetSocketAddress("127.0.0.1", port);
+            byte[] www = Message.newQuery(Record.newRecord(Name.fromString("www.a.test."), Type.A, DClass.IN)).toWire();
+            byte[] onlyNew = Message.newQuery(Record.newRecord(Name.fromString("new.a.test."), Type.A, DClass.IN)).toWire();
+            assertThat(new Message(DnsClient.udp(dns, www, Duration.ofSeconds(3))).getSection(Section.ANSWER)).hasSize(1);
+            assertThat(new Message(DnsClient.tcp(dns, onlyNew, Duration.ofSeconds(3))).getRcode()).as("forwarded over TCP").isEqualTo(Rcode.NXDOMAIN);
+            assertThat(get(served.http() + "/actuator/health")).contains("\"servingMode\":\"legacy\"");
+            assertThat(get(served.http() + "/actuator/prometheus")).containsPattern("dns_answers_total\\{[^}]*source=\"legacy\"[^}]*\\} [1-9]")
+                    .containsPattern("dns_serving_mode\\{nameserver=\"ns1\"\\} 0").contains("dns_forward_timeouts_total");
+            Cli.Run status = cli.run("cutover", "status");
+            assertThat(status.out()).as(status.toString()).contains("127.0.0.1:" + named.port()).contains("register");
+
+            Cli.Run advance = cli.run("cutover", "advance", "ns1", "--to", "new", "--force", "--reason", "serve test");
+            assertThat(advance.exit()).as(advance.toString()).isZero();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            Message m = null;
+            while (System.nanoTime() < deadline) {
+                m = new Message(DnsClient.udp(dns, onlyNew, Duration.ofSeconds(3)));
+                if (m.getRcode() == Rcode.NOERROR) {
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            assertThat(m.getSection(Section.ANSWER)).as("answered from the own index after the advance").hasSize(1);
+            assertThat(get(served.http() + "/actuator/health")).contains("\"servingMode\":\"new\"");
+
+            served.process().destroy();
+            assertThat(served.process().waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(served.process().exitValue()).isZero();
+        }
+    }
+
     @Test
     void aTakenPortOrABadAddressFailsWithAMessageThatSaysSo() throws Exception {
         TestPostgres.Database db = TestPostgres.newDatabase();
