@@ -197,4 +197,47 @@ class SourcesTest {
             sides.named.start();
         }
     }
+
+    static Replayer replayer() throws IOException {
+        Replayer.Settings s = new Replayer.Settings(sides.legacy(), sides.neu(), Duration.ofSeconds(2), 0, 50, Duration.ZERO, 1.0, Duration.ofMillis(300),
+                new Comparison(IgnoreRules.defaults(), 0), Duration.ofMinutes(1), Duration.ofSeconds(5));
+        return new Replayer(s, sides.verifyStore, dnsmig.verify.store.ZoneDirectory.of(sides.verifyStore), null, Clock.systemUTC());
+    }
+
+    @Test
+    void probesAskEveryRRsetOfAZoneNobodyQueried() throws Exception {
+        long rrsets = sides.dsl.fetchOne("select count(distinct (r.name, r.type)) from rr r join zone z on z.id = r.zone_id where z.name = 'a.example.'")
+                .get(0, Long.class);
+        try (Replayer r = replayer()) {
+            Replayer.Totals t = new VerifyRun(new dnsmig.verify.probe.Probes(sides.dsl, "a.example.", true, "ns1"), r, 0, true).run(Duration.ofSeconds(30));
+            assertThat(t.compared()).isEqualTo(rrsets + 2); // every RRset, an NXDOMAIN and a NODATA probe
+            assertThat(t.matched()).isEqualTo(t.compared());
+        }
+        var coverage = dnsmig.verify.probe.Probes.coverage(sides.dsl).stream().filter(c -> c.zone().equals("a.example.")).findFirst().orElseThrow();
+        assertThat(coverage.rrsets()).isEqualTo(rrsets);
+        assertThat(coverage.neverAsked()).isZero();
+        Long probes = sides.dsl.fetchOne("select sum(probe_count) from verify_coverage where zone_name = 'a.example.'").get(0, Long.class);
+        assertThat(probes).isGreaterThanOrEqualTo(rrsets);
+    }
+
+    @Test
+    void aDifferenceBetweenZoneVersionsIsVersionSkewNotAnInconsistency() throws Exception {
+        // The new side already has version 1005 of c.example (h7 moved); the legacy side still serves 1000.
+        sides.importZone("c.example.", TwoSides.zoneText("c.example.", 1005).replace("h7 A 192.0.2.10\n", "h7 A 198.51.100.7\n"));
+        try {
+            Thread.sleep(1500); // dns-server follows the change log
+            Path list = Files.writeString(tmp.resolve("skew.txt"), "h7.c.example. A\n");
+            try (Replayer r = replayer()) {
+                Replayer.Totals t = new VerifyRun(new QueryListSource(list, "ns1"), r, 0).run(Duration.ofSeconds(30));
+                assertThat(t.compared()).isEqualTo(1);
+                assertThat(t.versionSkew()).isEqualTo(1);
+                assertThat(t.confirmed()).isZero();
+            }
+            assertThat(sides.dsl.fetchOne("select count(*) from verify_finding where qname = 'h7.c.example.'").get(0, Long.class)).isZero();
+            assertThat(sides.dsl.fetchOne("select sum(version_skew) from verify_window where zone_name = 'c.example.'").get(0, Long.class)).isEqualTo(1);
+        } finally {
+            sides.importZone("c.example.", sides.legacyText.get("c.example."));
+            Thread.sleep(1500);
+        }
+    }
 }

@@ -1,11 +1,12 @@
 package dnsmig.verify.compare;
 
-import java.util.HexFormat;
+import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -14,15 +15,15 @@ import org.xbill.DNS.Type;
 
 /**
  * A response normalised for comparison: its response code (extended by EDNS), the AA and TC
- * flags, and each section as RRsets (owner name lower-case, type, class) whose data is a set of
- * canonical rdata (RFC 4034 §6.2: names in rdata lower-case), with the RRset's TTL. Order of
- * records and RRsets, letter case of names, name compression, the OPT record and TSIG do not
- * matter.
+ * flags, and each section as RRsets (owner name compared ignoring case, type, class) whose data
+ * is a set of canonical rdata (RFC 4034 §6.2: names in rdata lower-case), with the RRset's TTL.
+ * Order of records and RRsets, letter case of names, name compression, the OPT record and TSIG
+ * do not matter. Presentation text is made only when a difference is shown.
  */
 public record AnswerShape(int rcode, boolean aa, boolean tc, Map<Key, RRset> rrsets) {
 
-    /** One RRset's place: section (ANSWER, AUTHORITY, ADDITIONAL), owner name, type, class. */
-    public record Key(int section, String name, int type, int dclass) implements Comparable<Key> {
+    /** One RRset's place: section (ANSWER, AUTHORITY, ADDITIONAL), owner name (dnsjava compares names ignoring case), type, class. */
+    public record Key(int section, Name name, int type, int dclass) implements Comparable<Key> {
         @Override
         public int compareTo(Key o) {
             int c = Integer.compare(section, o.section);
@@ -37,18 +38,24 @@ public record AnswerShape(int rcode, boolean aa, boolean tc, Map<Key, RRset> rrs
 
         @Override
         public String toString() {
-            return Section.string(section).toLowerCase(Locale.ROOT) + " " + name + " " + Type.string(type);
+            return Section.string(section).toLowerCase(Locale.ROOT) + " " + name.toString().toLowerCase(Locale.ROOT) + " " + Type.string(type);
         }
     }
 
-    /** @param data canonical rdata (hex) → presentation text */
-    public record RRset(long ttl, TreeMap<String, String> data) {
+    /** @param data canonical rdata → the record */
+    public record RRset(long ttl, TreeMap<ByteBuffer, Record> data) {
         String text() {
-            return ttl + " " + String.join(" | ", data.values());
+            StringBuilder sb = new StringBuilder().append(ttl);
+            boolean first = true;
+            for (Record r : data.values()) {
+                String t = r.rdataToString();
+                sb.append(first ? " " : " | ").append(NAME_RDATA.contains(r.getType()) ? t.toLowerCase(Locale.ROOT) : t);
+                first = false;
+            }
+            return sb.toString();
         }
     }
 
-    private static final HexFormat HEX = HexFormat.of();
     /** Types whose rdata text is only names and numbers: shown lower-case (clients ask in mixed case, RFC 4343; compression copies it). */
     private static final java.util.Set<Integer> NAME_RDATA = java.util.Set.of(Type.NS, Type.CNAME, Type.SOA, Type.PTR, Type.MX, Type.SRV, Type.DNAME,
             Type.AFSDB, Type.RT, Type.KX, Type.MINFO, Type.RP, Type.MB, Type.MG, Type.MR, Type.MD, Type.MF);
@@ -68,31 +75,20 @@ public record AnswerShape(int rcode, boolean aa, boolean tc, Map<Key, RRset> rrs
                     rec = new SOARecord(soa.getName(), soa.getDClass(), soa.getTTL(), soa.getHost(), soa.getAdmin(), 0, soa.getRefresh(), soa.getRetry(),
                             soa.getExpire(), soa.getMinimum());
                 }
-                Key k = new Key(section, r.getName().toString().toLowerCase(Locale.ROOT), r.getType(), r.getDClass());
-                RRset s = sets.computeIfAbsent(k, x -> new RRset(r.getTTL(), new TreeMap<>()));
-                if (r.getTTL() < s.ttl()) {
+                Key k = new Key(section, r.getName(), r.getType(), r.getDClass());
+                RRset s = sets.get(k);
+                if (s == null) {
+                    sets.put(k, s = new RRset(r.getTTL(), new TreeMap<>()));
+                } else if (r.getTTL() < s.ttl()) {
                     sets.put(k, s = new RRset(r.getTTL(), s.data()));
                 }
-                String text = rec.rdataToString();
-                s.data().put(HEX.formatHex(rec.rdataToWireCanonical()), NAME_RDATA.contains(rec.getType()) ? text.toLowerCase(Locale.ROOT) : text);
+                s.data().put(ByteBuffer.wrap(rec.rdataToWireCanonical()), rec);
             }
         }
         return new AnswerShape(m.getRcode(), m.getHeader().getFlag(Flags.AA), m.getHeader().getFlag(Flags.TC), sets);
     }
 
-    /** The SOA serial in the authority or answer section, or -1 (for version awareness). */
-    public static long soaSerial(Message m) {
-        for (int section : new int[] {Section.ANSWER, Section.AUTHORITY}) {
-            for (Record r : m.getSection(section)) {
-                if (r instanceof SOARecord soa) {
-                    return soa.getSerial();
-                }
-            }
-        }
-        return -1;
-    }
-
-    /** Short text for findings: "NOERROR aa | answer www.example. A 300 192.0.2.1 | ...". */
+    /** Short text for findings: "NOERROR aa; an www.example. A 300 192.0.2.1; ...". */
     public String text() {
         StringBuilder sb = new StringBuilder(Rcode.string(rcode));
         if (aa) {

@@ -96,6 +96,9 @@ public final class Replayer implements AutoCloseable {
     private final ExecutorService tcpPool = Executors.newFixedThreadPool(4, Thread.ofPlatform().daemon().name("verify-tcp-", 0).factory());
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("verify-confirm").factory());
     private final ExecutorService db = Executors.newSingleThreadExecutor(Thread.ofPlatform().daemon().name("verify-store").factory());
+    /** Comparisons run here, not on the askers' receiving threads (which must keep draining their sockets). */
+    private final ExecutorService comparing = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+            Thread.ofPlatform().daemon().name("verify-compare-", 0).factory());
     private final Asker old;
     private final Asker neu;
     /** Re-asks go through sockets of their own with three times the timeout: a server slow for a moment is not confirmed as a timeout. */
@@ -229,7 +232,7 @@ public final class Replayer implements AutoCloseable {
         String ns = q.nameserver();
         CompletableFuture<Observation> a = old.ask(wire);
         CompletableFuture<Observation> b = neu.ask(wire);
-        a.thenAcceptBoth(b, (o1, n1) -> {
+        a.thenAcceptBothAsync(b, (o1, n1) -> {
             inFlight.release();
             try {
                 compared.increment();
@@ -258,7 +261,7 @@ public final class Replayer implements AutoCloseable {
             } catch (RuntimeException e) {
                 log.warn("comparing the answers to {} failed: {}", q.describe(), e.toString(), e);
             }
-        }).exceptionally(e -> {
+        }, comparing).exceptionally(e -> {
             log.warn("replaying {} failed: {}", q.describe(), e.toString());
             return null;
         });
@@ -431,6 +434,7 @@ public final class Replayer implements AutoCloseable {
         oldAgain.close();
         neuAgain.close();
         tcpPool.shutdownNow();
+        comparing.shutdownNow();
         db.shutdown();
         try {
             db.awaitTermination(30, TimeUnit.SECONDS);
