@@ -88,7 +88,10 @@ public final class ModeFollower implements AutoCloseable {
         current = row;
         if (before == null) {
             log.info("{}: serving mode {} ({}; set by {}{})", nameserver, m, how, row.changedBy(), row.reason() == null ? "" : ": " + row.reason());
-        } else if (!Objects.equals(was, m) || before.version() != row.version()) {
+        } else if (Objects.equals(was, m)) {
+            log.info("{}: serving mode {} recorded (version {}, by {}{})", nameserver, m, row.version(), row.changedBy(),
+                    row.reason() == null ? "" : ": " + row.reason());
+        } else {
             log.info("{}: serving mode {} -> {} (changed by {}{}){}", nameserver, was, m, row.changedBy(), row.reason() == null ? "" : ": " + row.reason(),
                     row.rollback() == null ? "" : "; automatic rollback armed");
         }

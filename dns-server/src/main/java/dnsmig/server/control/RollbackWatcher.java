@@ -153,15 +153,16 @@ public final class RollbackWatcher implements AutoCloseable {
         CutoverStore.Target to = m.previousMode() == null ? new CutoverStore.Target("legacy", 0)
                 : new CutoverStore.Target(m.previousMode(), m.previousPercent() == null ? 0 : m.previousPercent());
         log.warn("{}: {} -> {}: {}", nameserver, m.label(), to.label(), reason);
+        // Here first: the database may be slow or down (a pool waits for a connection), the answers must not wait.
+        modes.set(ServingMode.of(to.mode(), to.percent()));
         try {
             Optional<CutoverStore.Mode> row = follower.store().change(nameserver, m.version(), to, "auto-rollback", actor, reason, null, null);
             if (row.isPresent()) {
                 follower.apply(row.get(), "automatic rollback");
             } else {
-                log.warn("{}: the mode was changed meanwhile (now version > {}); not rolling back over that change", nameserver, m.version());
+                log.warn("{}: the mode was changed meanwhile (now version > {}); that change is followed instead", nameserver, m.version());
             }
         } catch (RuntimeException e) {
-            modes.set(ServingMode.of(to.mode(), to.percent()));
             log.error("{}: rolled back to {} here, but could not record it in the database ({}): the database still says {}. Run `dnsmig rollback {}`"
                     + " once it is reachable, so the other processes and the audit log agree", nameserver, to.label(), e.getMessage(), m.label(),
                     nameserver);
