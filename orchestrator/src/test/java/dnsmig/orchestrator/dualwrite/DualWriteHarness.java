@@ -104,6 +104,7 @@ final class DualWriteHarness implements AutoCloseable {
         p.put("spring.datasource.username", db.user());
         p.put("spring.datasource.password", db.password());
         p.put("spring.datasource.hikari.data-source-properties.currentSchema", StoreSchema.NAME);
+        p.put("spring.datasource.hikari.data-source-properties.ApplicationName", "dnsmig-api");
         p.put("spring.datasource.hikari.maximum-pool-size", 40);
         p.put("spring.datasource.hikari.connection-timeout", 3000);
         p.put("dnsmig.api", "true");

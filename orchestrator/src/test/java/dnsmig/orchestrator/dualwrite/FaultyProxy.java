@@ -1,15 +1,12 @@
 package dnsmig.orchestrator.dualwrite;
 
 import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -25,11 +22,11 @@ final class FaultyProxy implements AutoCloseable {
 
     enum Mode {
         PASS,
-        /** UPDATEs reach named, their answers never come back. */
+        /** UPDATEs reach named, their answers never come back (the client times out). */
         LOSE_UPDATE_ANSWERS,
         /** The next UPDATE reaches named and its answer is lost; from then on connections are refused (named "died" right after). */
         LOSE_ONE_UPDATE_ANSWER_THEN_REFUSE,
-        /** Nothing is answered. */
+        /** Nothing is forwarded either way: every exchange times out. */
         STALL,
         /** Connections are refused. */
         REFUSE
@@ -91,73 +88,77 @@ final class FaultyProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * Full duplex: dnsjava multiplexes concurrent queries over one TCP connection (pipelining), so
+     * each direction is pumped by its own thread, message by message (2-byte length framing).
+     */
     private void relay(Socket client) {
-        try (client; Socket upstream = new Socket()) {
+        Socket upstream = new Socket();
+        try {
             open.add(upstream);
             upstream.connect(target, 2000);
-            DataInputStream cin = new DataInputStream(client.getInputStream());
-            OutputStream cout = client.getOutputStream();
-            InputStream uin = upstream.getInputStream();
-            DataOutputStream uout = new DataOutputStream(upstream.getOutputStream());
+        } catch (IOException e) {
+            closeQuietly(client);
+            closeQuietly(upstream);
+            return;
+        }
+        Set<Integer> updates = ConcurrentHashMap.newKeySet();
+        pool.execute(() -> pump(upstream, client, updates, false));
+        pump(client, upstream, updates, true);
+    }
+
+    private void pump(Socket from, Socket to, Set<Integer> updates, boolean requests) {
+        try {
+            DataInputStream in = new DataInputStream(from.getInputStream());
+            OutputStream out = to.getOutputStream();
             while (true) {
-                int len = cin.readUnsignedShort();
-                byte[] msg = cin.readNBytes(len);
+                int len = in.readUnsignedShort();
+                byte[] msg = in.readNBytes(len);
+                if (msg.length < len) {
+                    break;
+                }
                 Mode m = mode;
-                if (m == Mode.STALL) {
-                    hold(client);
-                    return;
-                }
                 if (m == Mode.REFUSE) {
-                    return;
+                    break;
                 }
-                boolean update = msg.length > 2 && ((msg[2] >> 3) & 0xF) == 5;
-                uout.writeShort(len);
-                uout.write(msg);
-                uout.flush();
-                // Answers: one message for a query or update; several for a transfer, until the server is done with this exchange.
-                DataInputStream din = new DataInputStream(uin);
-                int rlen = din.readUnsignedShort();
-                byte[] resp = din.readNBytes(rlen);
-                if (update && m == Mode.LOSE_ONE_UPDATE_ANSWER_THEN_REFUSE) {
-                    mode(Mode.REFUSE);
-                    return;
+                if (m == Mode.STALL) {
+                    continue; // swallowed: the client times out
                 }
-                if (update && m == Mode.LOSE_UPDATE_ANSWERS) {
-                    return; // the connection closes: the client never learns whether the update applied
-                }
-                synchronized (cout) {
-                    cout.write(new byte[] {(byte) (rlen >> 8), (byte) rlen});
-                    cout.write(resp);
-                    cout.flush();
-                }
-                // Zone transfers send more messages: pass whatever else arrives promptly.
-                upstream.setSoTimeout(50);
-                try {
-                    while (true) {
-                        int more = din.readUnsignedShort();
-                        byte[] next = din.readNBytes(more);
-                        cout.write(new byte[] {(byte) (more >> 8), (byte) more});
-                        cout.write(next);
-                        cout.flush();
+                int id = msg.length >= 2 ? (msg[0] & 0xff) << 8 | (msg[1] & 0xff) : -1;
+                if (requests) {
+                    if (msg.length > 2 && ((msg[2] >> 3) & 0xF) == 5) {
+                        updates.add(id);
                     }
-                } catch (java.net.SocketTimeoutException done) {
-                    upstream.setSoTimeout(0);
+                } else if (updates.remove(id)) {
+                    if (m == Mode.LOSE_ONE_UPDATE_ANSWER_THEN_REFUSE) {
+                        mode(Mode.REFUSE);
+                        break;
+                    }
+                    if (m == Mode.LOSE_UPDATE_ANSWERS) {
+                        continue; // the update applied; its answer never arrives
+                    }
+                }
+                synchronized (out) {
+                    out.write(new byte[] {(byte) (len >> 8), (byte) len});
+                    out.write(msg);
+                    out.flush();
                 }
             }
         } catch (IOException e) {
-            // client or server went away
+            // one side went away
         } finally {
-            open.remove(client);
+            closeQuietly(from);
+            closeQuietly(to);
+            open.remove(from);
+            open.remove(to);
         }
     }
 
-    /** Keeps the connection open without answering until the client gives up (bounded: 30 s). */
-    private static void hold(Socket client) {
+    private static void closeQuietly(Socket s) {
         try {
-            client.setSoTimeout(30_000);
-            client.getInputStream().read(new byte[1]);
+            s.close();
         } catch (IOException e) {
-            // client timed out and closed
+            // closing anyway
         }
     }
 
