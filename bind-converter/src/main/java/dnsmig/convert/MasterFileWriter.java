@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.xbill.DNS.DClass;
+import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
+import org.xbill.DNS.Tokenizer;
 import org.xbill.DNS.Type;
 
 /**
@@ -48,6 +50,17 @@ public final class MasterFileWriter {
     }
     byte[] rd = RdataParser.wireRdata(r);
     return rd.length == 0 ? "\\# 0" : "\\# " + rd.length + " " + java.util.HexFormat.of().formatHex(rd);
+  }
+
+  /**
+   * Reads back what {@link #rdataText} wrote (the record store's rdata column; absolute names).
+   * Over the text itself: dnsjava's {@code Record.fromString(..., String, ...)} gives every record
+   * its own 8 KB read buffer, gigabytes of garbage when a server loads a million rows.
+   *
+   * @throws IOException naming what does not parse
+   */
+  public static Record record(Name owner, int type, long ttl, String rdataText) throws IOException {
+    return Record.fromString(owner, type, DClass.IN, ttl, new Tokenizer(new RdataParser.Latin1Stream(rdataText)), Name.root);
   }
 
   /**

@@ -1,5 +1,6 @@
 package dnsmig.server.load;
 
+import dnsmig.convert.MasterFileWriter;
 import dnsmig.convert.types.ExtraTypes;
 import dnsmig.server.zone.Zone;
 import dnsmig.server.zone.ZoneIndex;
@@ -14,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.TextParseException;
@@ -163,7 +163,7 @@ public final class ZoneLoader {
                     log.warn("record store row {} {} has a type this server cannot read; skipped", owner, type);
                     return null;
                 }
-                return Record.fromString(lastName, t, DClass.IN, ttl, rdata, Name.root);
+                return MasterFileWriter.record(lastName, t, ttl, rdata);
             } catch (IOException e) {
                 log.warn("record store row {} {} {} does not parse ({}); skipped", owner, type, rdata, e.getMessage());
                 return null;
