@@ -44,7 +44,8 @@ final class ApiCommand implements Callable<Integer> {
     @Option(names = "--legacy-port", paramLabel = "PORT", defaultValue = "53", description = "Its DNS port (default: ${DEFAULT-VALUE}).")
     int legacyPort;
 
-    @Option(names = "--tsig-key", paramLabel = "FILE", required = true, description = "TSIG key file in BIND's format (tsig-keygen) that may update the zones.")
+    // Checked in call(), not by picocli: a required option here would also be demanded of 'dnsmig api token create'.
+    @Option(names = "--tsig-key", paramLabel = "FILE", description = "TSIG key file in BIND's format (tsig-keygen) that may update the zones (required).")
     Path tsigKey;
 
     @Option(names = "--tsig-key-name", paramLabel = "NAME", description = "Which key of --tsig-key, when it holds several.")
@@ -67,6 +68,9 @@ final class ApiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (tsigKey == null) {
+            throw new IllegalArgumentException("--tsig-key FILE is required: the TSIG key named accepts updates of the zones with");
+        }
         InetSocketAddress http = ServeSettings.address(listen);
         LegacyServer server = new LegacyServer(new InetSocketAddress(ip(legacyServer, "--legacy-server"), legacyPort), LegacyServer.keyFromFile(tsigKey,
                 tsigKeyName));
