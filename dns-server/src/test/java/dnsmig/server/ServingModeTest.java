@@ -160,6 +160,13 @@ class ServingModeTest {
         asked++;
         assertThat(tapped).as("every forwarded answer goes to the tap").hasSize(asked);
         assertThat(registry.get("dns.answers").tag("source", "legacy").functionCounter().count() - before).isEqualTo(asked);
+        // What fails the guards is answered here, never forwarded: an opcode other than QUERY, a question cut short.
+        Message status = query("www.m.test.", Type.A, false);
+        status.getHeader().setOpcode(org.xbill.DNS.Opcode.STATUS);
+        assertThat(new Message(udp(ns(), status)).getRcode()).isEqualTo(Rcode.NOTIMP);
+        byte[] cut = Arrays.copyOf(query("www.m.test.", Type.A, false).toWire(), 20);
+        assertThat(new Message(DnsClient.udp(ns(), cut, Duration.ofSeconds(3))).getRcode()).isEqualTo(Rcode.FORMERR);
+        assertThat(registry.get("dns.answers").tag("source", "legacy").functionCounter().count() - before).as("not forwarded").isEqualTo(asked);
     }
 
     @Test

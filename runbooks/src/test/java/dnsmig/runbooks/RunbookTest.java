@@ -152,9 +152,7 @@ class RunbookTest {
      */
     private void situation(String name, Path runbook, TestPostgres.Database db) throws IOException {
         switch (name) {
-            // The cutover runbooks: what other features or the world do between two commands.
-            case "writes-synchronous" -> sql(db, "insert into dnsmig.write_mode (mode, changed_by, reason) values ('SYNCHRONOUS', 'runbook-test',"
-                    + " 'the dual-write runbook switched writes to SYNCHRONOUS')");
+            // The cutover runbooks: what the verifier or the world do between two commands.
             case "verifier-window-clean" -> sql(db, "insert into dnsmig.verify_window (nameserver, zone_name, window_start, window_end, compared,"
                     + " matched) values ('ns1', null, now() - interval '5 minutes', now(), 5000, 5000)");
             case "legacy-down" -> legacy().stop();

@@ -1,5 +1,6 @@
 package dnsmig.server.mode;
 
+import dnsmig.server.query.QueryParser;
 import java.util.Locale;
 import org.xbill.DNS.Name;
 
@@ -30,29 +31,30 @@ public final class ModeSwitch {
     }
 
     /**
-     * Whether this packet is answered by the legacy server. Responses, packets shorter than a
-     * header and zone transfers (AXFR/IXFR, always served here under the transfer policy) never
-     * are; in canary mode a packet whose question cannot be read goes to legacy.
+     * Whether this packet is answered by the legacy server: a query that passes the guards
+     * ({@link QueryParser}) and, in canary mode, whose name's bucket is at or above the
+     * percentage. What fails the guards (a malformed packet, an opcode other than QUERY, ...) is
+     * answered here as the guards say, never forwarded: garbage would hold a slot of the bounded
+     * forwarding until its timeout. Zone transfers (AXFR/IXFR) are always served here, under the
+     * transfer policy.
      */
-    public boolean toLegacy(byte[] packet, int length) {
+    public boolean toLegacy(byte[] packet, int length, boolean tcp) {
         ServingMode m = mode;
         if (m.kind() == ServingMode.Kind.NEW || length < 12 || (packet[2] & 0x80) != 0) {
             return false;
         }
         int end = questionNameEnd(packet, length);
-        if (end > 0 && end + 2 <= length) {
-            int qtype = (packet[end] & 0xFF) << 8 | packet[end + 1] & 0xFF;
-            if (qtype == 252 || qtype == 251) { // AXFR, IXFR
-                return false;
-            }
+        if (end < 0 || end + 2 > length) {
+            return false;
         }
-        if (m.kind() == ServingMode.Kind.LEGACY) {
-            return true;
+        int qtype = (packet[end] & 0xFF) << 8 | packet[end + 1] & 0xFF;
+        if (qtype == 252 || qtype == 251) { // AXFR, IXFR
+            return false;
         }
-        if (end < 0) {
-            return true;
+        if (m.kind() == ServingMode.Kind.CANARY && bucket(packet, 12, end) < m.percent()) {
+            return false;
         }
-        return bucket(packet, 12, end) >= m.percent();
+        return QueryParser.parse(packet, length, tcp) instanceof QueryParser.Accept;
     }
 
     /** The offset just past the question's name, or -1 when there is no readable name (no question, a pointer, past the end). */

@@ -217,7 +217,7 @@ public final class DnsServer implements AutoCloseable {
             int len = in.readableBytes();
             byte[] query = new byte[len];
             in.getBytes(in.readerIndex(), query);
-            if (forwarder != null && modes.toLegacy(query, len)) {
+            if (forwarder != null && modes.toLegacy(query, len, false)) {
                 forwarder.udp(ctx, query, len, packet.sender(), packet.recipient());
                 return;
             }
@@ -260,7 +260,7 @@ public final class DnsServer implements AutoCloseable {
             int len = frame.readableBytes();
             byte[] query = new byte[len];
             frame.getBytes(frame.readerIndex(), query);
-            if (forwarder != null && modes.toLegacy(query, len)) {
+            if (forwarder != null && modes.toLegacy(query, len, true)) {
                 forwarder.tcp(ctx, query, len);
                 return;
             }

@@ -293,8 +293,9 @@ public final class LegacyForwarder implements AutoCloseable {
     private void deliver(Pending p, byte[] answer) {
         int rcode = answer[3] & 0x0F;
         stats.forwarded(rcode);
-        send(p, answer);
+        // observed before it is sent, as the handler does with its own answers
         observer.answered(p.query, p.length, answer, parsed(p), rcode, p.tcp, p.from, p.to, System.nanoTime() - p.start);
+        send(p, answer);
     }
 
     /** SERVFAIL to the client: the legacy server did not answer (or could not be asked). */
@@ -303,8 +304,8 @@ public final class LegacyForwarder implements AutoCloseable {
         if (answer == null) {
             return;
         }
-        send(p, answer);
         observer.answered(p.query, p.length, answer, parsed(p), 2, p.tcp, p.from, p.to, System.nanoTime() - p.start);
+        send(p, answer);
     }
 
     private static void send(Pending p, byte[] answer) {

@@ -49,10 +49,9 @@ import org.xbill.DNS.Type;
  * answers changing); automatic rollback fires on bad data served by the new index (SERVFAIL from a
  * CNAME loop) and on inconsistencies the verifier confirms.
  *
- * <p>What is planted rather than produced by the real feature, and why: the write mode row
- * (SYNCHRONOUS; {@code dnsmig mode set} of issue 5 is not on main yet, the V4 table is) and the
- * verifier's windows (rows in V5's {@code verify_window}, as the verifier of issue 6 writes them;
- * running the verifier here would test it, not the gates).
+ * <p>What is planted rather than produced by the real feature, and why: the verifier's windows
+ * (rows in V5's {@code verify_window}, as {@code dnsmig verify} writes them): running the verifier
+ * here would test it, not the gates, and make its counts a matter of timing.
  */
 class CutoverIntegrationTest {
 
@@ -216,6 +215,17 @@ class CutoverIntegrationTest {
                 + " || coalesce(reason, '') from cutover_audit where nameserver = {0} order by id desc limit 1", DSL.val(ns)).toString();
     }
 
+    /** The last audit entry once it is {@code action} (an automatic rollback is applied first, then written). */
+    String awaitAudit(String ns, String action) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        String last = lastAudit(ns);
+        while (!last.startsWith(action + " |") && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            last = lastAudit(ns);
+        }
+        return last;
+    }
+
     @Test
     void cutoverThroughAdvancesAndRollbacksWithoutLosingAQuery() throws Exception {
         // Two names only the new side has, one in the first 10 % of canary buckets and one above 50 %.
@@ -224,8 +234,10 @@ class CutoverIntegrationTest {
         ReconcileStore store = new ReconcileStore(dsl);
         assertThat(store.replaceRRsets("a.test", List.of(new ReconcileStore.RRset(lo, "A", List.of(new Rows.Rr(lo, "A", 60, "192.0.2.200"))),
                 new ReconcileStore.RRset(hi, "A", List.of(new Rows.Rr(hi, "A", 60, "192.0.2.201")))), "test")).isTrue();
-        // Write mode SYNCHRONOUS (planted: issue 5's `dnsmig mode set` is not on main yet; its table is).
-        dsl.execute("insert into write_mode (mode, changed_by, reason) values ('SYNCHRONOUS', 'test', 'planted by CutoverIntegrationTest')");
+        // Dual writes SYNCHRONOUS, as an operator switches them.
+        assertThat(cli.run("mode", "set", "CONCURRENT", "--reason", "cutover test").exit()).isZero();
+        Cli.Run sync = cli.run("mode", "set", "SYNCHRONOUS", "--reason", "cutover test");
+        assertThat(sync.exit()).as(sync.toString()).isZero();
 
         for (String ns : List.of("ns1", "ns2", "ns3")) {
             start(ns);
@@ -316,7 +328,7 @@ class CutoverIntegrationTest {
         assertThat(servfails).as("the bad data was served before the rollback").isPositive();
         assertThat(legacyAnswers).as("ns3 rolled back to legacy, which answers NXDOMAIN").isEqualTo(5);
         assertThat(servers.get("ns3").servingMode()).isEqualTo(ServingMode.LEGACY);
-        assertThat(lastAudit("ns3")).startsWith("auto-rollback | new -> legacy | auto-rollback (dnsmig serve ns3").contains("SERVFAIL from the new index");
+        assertThat(awaitAudit("ns3", "auto-rollback")).startsWith("auto-rollback | new -> legacy | auto-rollback (dnsmig serve ns3").contains("SERVFAIL from the new index");
 
         // Automatic rollback on inconsistencies the verifier confirms for ns2 after its advance (armed by default: 1).
         plantWindow("ns2", "-1 minute", "1 minute", 800, 3);
@@ -324,7 +336,7 @@ class CutoverIntegrationTest {
         long verifierMs = millisUntil("ns2", hi, m -> m != null && m.getRcode() == Rcode.NXDOMAIN, v0);
         assertThat(verifierMs).as("ns2 back to canary:50 (the high name goes to legacy again)").isBetween(0L, 3000L);
         assertThat(servers.get("ns2").servingMode()).isEqualTo(ServingMode.canary(50));
-        assertThat(lastAudit("ns2")).startsWith("auto-rollback | new -> canary | ").contains("the verifier confirmed 3 inconsistencies for ns2");
+        assertThat(awaitAudit("ns2", "auto-rollback")).startsWith("auto-rollback | new -> canary | ").contains("the verifier confirmed 3 inconsistencies for ns2");
 
         Cli.Run status = cli.run("cutover", "status");
         assertThat(status.exit()).isZero();
