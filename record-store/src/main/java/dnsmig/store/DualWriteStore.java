@@ -37,9 +37,20 @@ public final class DualWriteStore {
     public static final Set<String> DIVERGENCE_STATES = Set.of("open", "triaged", "fixed", "accepted", "notified");
 
     private final DSLContext dsl;
+    private final Duration statementTimeout;
 
     public DualWriteStore(DSLContext dsl) {
+        this(dsl, Duration.ZERO);
+    }
+
+    private DualWriteStore(DSLContext dsl, Duration statementTimeout) {
         this.dsl = dsl;
+        this.statementTimeout = statementTimeout;
+    }
+
+    /** The same store, bounding every statement of {@link #inZone} transactions ({@code statement_timeout}; zero: the server's default). */
+    public DualWriteStore withStatementTimeout(Duration d) {
+        return new DualWriteStore(dsl, d);
     }
 
     // ------------------------------------------------------------------ write mode
@@ -239,6 +250,9 @@ public final class DualWriteStore {
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
             tx.execute("set local lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
+            if (!statementTimeout.isZero()) {
+                tx.execute("set local statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
+            }
             ZoneLock.lock(tx, z);
             var ref = zones(tx, ZONE.NAME.eq(z));
             if (ref.isEmpty()) {

@@ -42,10 +42,10 @@ class ApiConfiguration {
 
     /** The store of dual writes; the schema is migrated first (V4 and later). */
     @Bean
-    DualWriteStore dualWriteStore(DataSource dataSource) {
+    DualWriteStore dualWriteStore(DataSource dataSource, ApiSettings settings) {
         StoreSchema.migrate(dataSource);
         // Plain jOOQ (not the application's DSLContext, whose errors Spring translates): dual writes tell database failures apart by jOOQ's exceptions.
-        return new DualWriteStore(DSL.using(dataSource, SQLDialect.POSTGRES));
+        return new DualWriteStore(DSL.using(dataSource, SQLDialect.POSTGRES)).withStatementTimeout(settings.dualWrites().statementTimeout());
     }
 
     @Bean
