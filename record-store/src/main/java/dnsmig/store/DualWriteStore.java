@@ -200,20 +200,25 @@ public final class DualWriteStore {
                     .orderBy(RR.RDATA).fetch(r -> new Rows.Rr(r.value1(), r.value2(), r.value3(), r.value4()));
         }
 
-        /** Makes the RRset hold exactly {@code records} (empty: it goes), with a change-log row for name servers. */
+        /**
+         * Makes the RRset hold exactly {@code records} (empty: it goes), with a change-log row for
+         * name servers. One round trip: the statements go as one JDBC batch.
+         */
         public void replace(String name, String type, List<Rows.Rr> records, String origin) {
-            tx.deleteFrom(RR).where(RR.ZONE_ID.eq(zone.id())).and(RR.NAME.eq(name)).and(RR.TYPE.eq(type)).execute();
+            List<org.jooq.Query> batch = new java.util.ArrayList<>(4);
+            batch.add(tx.deleteFrom(RR).where(RR.ZONE_ID.eq(zone.id())).and(RR.NAME.eq(name)).and(RR.TYPE.eq(type)));
             if (!records.isEmpty()) {
                 var insert = tx.insertInto(RR, RR.ZONE_ID, RR.NAME, RR.TYPE, RR.TTL, RR.RDATA);
                 for (Rows.Rr r : records) {
                     insert = insert.values(zone.id(), r.name(), r.type(), r.ttl(), r.rdata());
                 }
-                insert.execute();
+                batch.add(insert);
             }
-            tx.update(ZONE).set(ZONE.RECORD_COUNT, DSL.field(DSL.selectCount().from(RR).where(RR.ZONE_ID.eq(zone.id()))))
-                    .set(ZONE.UPDATED_AT, DSL.currentOffsetDateTime()).where(ZONE.ID.eq(zone.id())).execute();
-            tx.insertInto(CHANGE_LOG, CHANGE_LOG.ZONE_ID, CHANGE_LOG.ZONE_NAME, CHANGE_LOG.SERIAL, CHANGE_LOG.KIND, CHANGE_LOG.NAME, CHANGE_LOG.TYPE,
-                    CHANGE_LOG.ORIGIN).values(zone.id(), zone.name(), zone.serial(), "rrset", name, type, origin).execute();
+            batch.add(tx.update(ZONE).set(ZONE.RECORD_COUNT, DSL.field(DSL.selectCount().from(RR).where(RR.ZONE_ID.eq(zone.id()))))
+                    .set(ZONE.UPDATED_AT, DSL.currentOffsetDateTime()).where(ZONE.ID.eq(zone.id())));
+            batch.add(tx.insertInto(CHANGE_LOG, CHANGE_LOG.ZONE_ID, CHANGE_LOG.ZONE_NAME, CHANGE_LOG.SERIAL, CHANGE_LOG.KIND, CHANGE_LOG.NAME, CHANGE_LOG.TYPE,
+                    CHANGE_LOG.ORIGIN).values(zone.id(), zone.name(), zone.serial(), "rrset", name, type, origin));
+            tx.batch(batch).execute();
         }
 
         /** This zone's changes still waiting in the concurrent-mode queue, oldest first. */
@@ -249,11 +254,10 @@ public final class DualWriteStore {
         String z = Names.absoluteLower(zone);
         return dsl.transactionResult(cfg -> {
             DSLContext tx = cfg.dsl();
-            tx.execute("set local lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
-            if (!statementTimeout.isZero()) {
-                tx.execute("set local statement_timeout = " + Math.max(1, statementTimeout.toMillis()));
-            }
-            ZoneLock.lock(tx, z);
+            // One round trip: the timeouts for this transaction, then the zone's lock (the same lock as ZoneLock.lock).
+            tx.fetch("select set_config('lock_timeout', ?, true), set_config('statement_timeout', coalesce(nullif(?, ''), current_setting('statement_timeout')),"
+                    + " true), pg_advisory_xact_lock(?, ?)", Long.toString(Math.max(1, lockTimeout.toMillis())),
+                    statementTimeout.isZero() ? "" : Long.toString(statementTimeout.toMillis()), ZoneLock.LOCK_CLASS, ZoneLock.key(z));
             var ref = zones(tx, ZONE.NAME.eq(z));
             if (ref.isEmpty()) {
                 return Optional.empty();

@@ -289,7 +289,8 @@ public final class DualWriter {
         try {
             Optional<DualWriteResult> r = storeCall(() -> store.inZone(w.zone(), settings.lockTimeout(), tx -> {
                 applier.drainInLock(tx);
-                List<Record> before = Records.records(tx.rrset(w.nameText(), w.typeText()));
+                List<Record> zone = Records.records(tx.records());
+                List<Record> before = rrset(zone, w);
                 beforeHolder[0] = before;
                 if (w.conflictWith(before) != null) {
                     throw new Abort(new DualWriteResult.Conflict(WriteMode.SYNCHRONOUS, w.conflictWith(before)), false);
@@ -297,7 +298,7 @@ public final class DualWriter {
                 if (same(before, w.after())) {
                     return written(WriteMode.SYNCHRONOUS, w, "unchanged: both sides already hold it");
                 }
-                List<ChangeValidator.FieldError> errors = ChangeValidator.zoneRules(w, Records.records(tx.records()));
+                List<ChangeValidator.FieldError> errors = ChangeValidator.zoneRules(w, zone);
                 if (!errors.isEmpty()) {
                     throw new Abort(new DualWriteResult.Invalid(errors), false);
                 }
@@ -408,14 +409,15 @@ public final class DualWriter {
         try {
             r = storeCall(() -> store.inZone(w.zone(), settings.lockTimeout(), tx -> {
                 applier.drainInLock(tx);
-                List<Record> before = Records.records(tx.rrset(w.nameText(), w.typeText()));
+                List<Record> zone = Records.records(tx.records());
+                List<Record> before = rrset(zone, w);
                 if (w.conflictWith(before) != null) {
                     throw new Abort(new DualWriteResult.Conflict(WriteMode.NEW_PRIMARY, w.conflictWith(before)), false);
                 }
                 if (same(before, w.after())) {
                     return written(WriteMode.NEW_PRIMARY, w, "unchanged");
                 }
-                List<ChangeValidator.FieldError> errors = ChangeValidator.zoneRules(w, Records.records(tx.records()));
+                List<ChangeValidator.FieldError> errors = ChangeValidator.zoneRules(w, zone);
                 if (!errors.isEmpty()) {
                     throw new Abort(new DualWriteResult.Invalid(errors), false);
                 }
@@ -466,6 +468,11 @@ public final class DualWriter {
 
     static ChangeSet changeSet(RRsetWrite w, List<Record> before, List<Record> after) {
         return new ChangeSet(w.zone(), List.of(new RRsetChange(w.name(), w.type(), before, after)), ORIGIN);
+    }
+
+    /** The write's RRset among a zone's records (names compare ignoring case). */
+    private static List<Record> rrset(List<Record> zone, RRsetWrite w) {
+        return zone.stream().filter(r -> r.getType() == w.type() && r.getName().equals(w.name())).toList();
     }
 
     static boolean same(List<Record> a, List<Record> b) {
