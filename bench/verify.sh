@@ -17,6 +17,7 @@
 #      (from /proc), per compared query and as cores.
 #   4. the verifier at each fixed RATE (--rate): named's extra CPU, as cores, i.e. what the
 #      verifier costs the legacy server at that rate.
+# VERIFY_BENCH_JAVA_OPTS: extra JVM options for the verifier (e.g. -XX:StartFlightRecording=filename=vb.jfr).
 # Results: bench-results/verify-<size>-<timestamp>/{verify.md,*.json,*.dnsperf}
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -94,9 +95,10 @@ log "dnsperf alone: named $QPS_OLD q/s, dnsmig serve $QPS_NEW q/s"
 APP=$(readlink -f "$ROOT/orchestrator/target/app")
 CP=$(find "$APP/lib" -name '*.jar' ! -name 'logback-*' | sort | tr '\n' ':')
 bench() {  # bench LABEL MAX RATE
-    "$JAVA_HOME/bin/java" -Xmx512m -Dorg.jooq.no-logo=true -Dorg.jooq.no-tips=true -cp "$CP" "$HERE/VerifyBench.java" \
-        "$DB_URL" postgres $PORT_OLD $PORT_NEW "$DATA/queries.txt" "$2" "$3" "$INFL" "$NAMED_PID" "$1" > "$RES/$1.json" 2> "$WORK/$1.err" \
+    "$JAVA_HOME/bin/java" -Xmx512m ${VERIFY_BENCH_JAVA_OPTS:-} -Dorg.jooq.no-logo=true -Dorg.jooq.no-tips=true -cp "$CP" "$HERE/VerifyBench.java" \
+        "$DB_URL" postgres $PORT_OLD $PORT_NEW "$DATA/queries.txt" "$2" "$3" "$INFL" "$NAMED_PID" "$1" > "$WORK/$1.out" 2> "$WORK/$1.err" \
         || { tail -5 "$WORK/$1.err"; return 1; }
+    grep '^{' "$WORK/$1.out" | tail -1 > "$RES/$1.json"   # the JSON line (JVM options such as a flight recording may print too)
     log "verifier ($1): $(cat "$RES/$1.json")"
 }
 bench full-speed "$NQ" 0
