@@ -69,7 +69,7 @@ final class ServeCommand implements Callable<Integer> {
     Double dnstapSample;
 
     @Option(names = "--legacy", paramLabel = "IP:PORT",
-            description = "The legacy server this nameserver forwards to during the cutover. With it, the nameserver serves by its mode in the database (registered in legacy mode the first time): legacy forwards every query there, canary:P answers P % of query names itself, new answers everything itself; changes apply within a second (dnsmig cutover, dnsmig rollback).")
+            description = "The legacy server this nameserver forwards to during the cutover. With it, the nameserver serves by its mode in the database (registered in legacy mode the first time): legacy forwards every query there, canary:P answers P %% of query names itself, new answers everything itself; changes apply within a second (dnsmig cutover, dnsmig rollback).")
     String legacy;
 
     @Option(names = "--legacy-timeout", paramLabel = "MS", defaultValue = "2000",

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
 /** {@code dnsmig cutover}: each nameserver's serving mode, the gates before it serves more from the new system, and the audit log. */
 @Command(name = "cutover", mixinStandardHelpOptions = true,
         description = {"Moves one nameserver at a time from the legacy system to the new one: legacy (every query forwarded to the legacy server)"
-                + " -> canary:P (P % of query names, by a stable hash of the name, answered by the new server) -> new. A running"
+                + " -> canary:P (P %% of query names, by a stable hash of the name, answered by the new server) -> new. A running"
                 + " `dnsmig serve --nameserver NS --legacy IP:PORT` applies a change within a second. Before each step forward the gates must"
                 + " pass: the backfill finished, dual writes at least SYNCHRONOUS, the last reconcile clean, and the verifier's last window for"
                 + " that nameserver consistent enough over enough queries. --force --reason overrides them and records who and why. Every"

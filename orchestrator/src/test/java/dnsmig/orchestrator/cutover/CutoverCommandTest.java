@@ -14,9 +14,18 @@ class CutoverCommandTest {
     @ParameterizedTest
     @CsvSource({"cutover", "cutover status", "cutover plan", "cutover advance", "cutover register", "rollback"})
     void everyCommandHasHelpWithItsExitCodes(String command) {
-        Cli.Run r = Cli.plain((command + " --help").split(" "));
+        Cli.Run r = withStderr((command + " --help").split(" "));
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("Usage: dnsmig " + command).contains("Exit codes:").contains("3  the gates refused");
+        assertThat(r.out() + r.err()).doesNotContain("picocli WARN").doesNotContain("Could not format");
+    }
+
+    @Test
+    void serveHelpDescribesLegacy() {
+        Cli.Run r = withStderr("serve", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().replaceAll("\\s+", " ")).contains("--legacy=IP:PORT").contains("canary:P answers P % of query names itself");
+        assertThat(r.out() + r.err()).doesNotContain("picocli WARN").doesNotContain("Could not format");
     }
 
     @Test
@@ -52,6 +61,19 @@ class CutoverCommandTest {
         assertUsage(Cli.plain("serve", "--nameserver", "ns1", "--listen", "127.0.0.1:0", "--legacy", "127.0.0.1"), "--legacy wants ADDRESS:PORT");
         assertUsage(Cli.plain("serve", "--nameserver", "ns1", "--listen", "127.0.0.1:0", "--legacy", "127.0.0.1:53", "--legacy-timeout", "0"),
                 "--legacy-timeout is 1 to 30000 ms");
+    }
+
+    /** Runs a command with System.err captured too (picocli warns there, e.g. about a '%' in a description). */
+    static Cli.Run withStderr(String... args) {
+        java.io.PrintStream saved = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            Cli.Run r = Cli.plain(args);
+            return new Cli.Run(r.exit(), r.out(), r.err() + captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+        } finally {
+            System.setErr(saved);
+        }
     }
 
     static void assertUsage(Cli.Run r, String message) {
