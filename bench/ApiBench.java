@@ -23,7 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * random zones for SECONDS, closed loop. Prints one JSON line per mode: writes, writes/s,
  * latency p50/p90/p99/max in ms, errors by status.
  *
- * <p>usage: java ApiBench.java BASE_URL TOKEN ZONES_FILE THREADS SECONDS MODE[,MODE...]
+ * <p>usage: java ApiBench.java BASE_URL TOKEN ZONES_FILE THREADS SECONDS MODE[,MODE...] (a mode written
+ * {@code warmup:MODE} runs the same way and is marked as warm-up: the JIT compiles the hot path)
  */
 public class ApiBench {
 
@@ -35,20 +36,23 @@ public class ApiBench {
         int seconds = Integer.parseInt(args[4]);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(Executors.newFixedThreadPool(4)).build();
         int phase = 0;
-        for (String mode : args[5].split(",")) {
+        for (String spec : args[5].split(",")) {
             phase++;
+            boolean warmup = spec.startsWith("warmup:");
+            String mode = warmup ? spec.substring("warmup:".length()) : spec;
             HttpResponse<String> set = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/admin/write-mode")).header("Authorization", "Bearer " + token)
                     .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("{\"mode\":\"" + mode + "\",\"reason\":\"bench/api.sh\"}"))
                     .build(), HttpResponse.BodyHandlers.ofString());
             if (set.statusCode() != 200) {
                 throw new IllegalStateException("switching to " + mode + ": " + set.statusCode() + " " + set.body());
             }
-            run(http, base, token, zones, threads, seconds, mode, phase);
+            run(http, base, token, zones, threads, seconds, mode, phase, warmup);
         }
         System.exit(0);
     }
 
-    static void run(HttpClient http, String base, String token, List<String> zones, int threads, int seconds, String mode, int phase) throws Exception {
+    static void run(HttpClient http, String base, String token, List<String> zones, int threads, int seconds, String mode, int phase, boolean warmup)
+            throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicBoolean stop = new AtomicBoolean();
         List<Future<long[]>> results = new ArrayList<>();
@@ -101,8 +105,8 @@ public class ApiBench {
         pool.shutdown();
         long[] lat = all.stream().flatMapToLong(Arrays::stream).sorted().toArray();
         double secs = seconds;
-        System.out.printf(Locale.ROOT, "{\"mode\": \"%s\", \"threads\": %d, \"seconds\": %d, \"writes\": %d, \"writes_per_s\": %.1f, \"p50_ms\": %.2f,"
-                        + " \"p90_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, \"errors\": \"%s\"}%n", mode, threads, seconds, lat.length, lat.length / secs,
+        System.out.printf(Locale.ROOT, "{\"phase\": %d, \"warmup\": %s, \"mode\": \"%s\", \"threads\": %d, \"seconds\": %d, \"writes\": %d, \"writes_per_s\": %.1f, \"p50_ms\": %.2f,"
+                        + " \"p90_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f, \"errors\": \"%s\"}%n", phase, warmup, mode, threads, seconds, lat.length, lat.length / secs,
                 pct(lat, 0.50), pct(lat, 0.90), pct(lat, 0.99), lat.length == 0 ? 0 : lat[lat.length - 1] / 1e6, errors);
     }
 
