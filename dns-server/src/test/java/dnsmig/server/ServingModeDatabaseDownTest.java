@@ -129,7 +129,7 @@ class ServingModeDatabaseDownTest {
 
         pg.ensureRunning();
         awaitStoreWritable();
-        // The watcher waited for a connection (the pool's timeout, 30 s) and records the rollback once the database is back.
+        // The watcher records the rollback once the database is back (it retries every tick).
         long recordDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
         CutoverStore.Mode stored = cutover.mode("ns1").orElseThrow();
         while (!stored.label().equals("legacy") && System.nanoTime() < recordDeadline) {
@@ -143,6 +143,10 @@ class ServingModeDatabaseDownTest {
         // and the nameserver follows the next change again
         cutover.change("ns1", stored.version(), new CutoverStore.Target("canary", 50), "advance", "oncall", "fixed", null, null);
         awaitMode(ServingMode.canary(50));
+        long reachDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // the change follower retries with a backoff up to 10 s
+        while (!server.databaseReachable() && System.nanoTime() < reachDeadline) {
+            Thread.sleep(100);
+        }
         assertThat(server.databaseReachable()).isTrue();
     }
 

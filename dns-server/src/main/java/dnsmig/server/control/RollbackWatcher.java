@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * SERVFAILs, forwarding timeouts and overflow) passes the armed rate with at least the armed
  * number of answers, or when the verifier has confirmed at least the armed number of
  * inconsistencies for this nameserver since the advance. The rollback is written like an
- * operator's (conditional on the row's version, with an audit entry saying why) and applied here
- * at once, without waiting for the notification; if the database cannot be written, it is applied
- * here all the same and the log says that the database still shows the old mode.
+ * operator's (conditional on the row's version, with an audit entry saying why), but applied here
+ * first, so a slow or unreachable database never delays it; if it cannot be written, the watcher
+ * retries every tick until it is (or until the row moved on, whose change is then followed).
  *
  * <p>Why here and not in a separate process: the failure counts are this process's own (no
  * scraping, no extra moving part that could be down when it is needed), and each nameserver
@@ -73,8 +73,11 @@ public final class RollbackWatcher implements AutoCloseable {
         }
     }
 
-    /** One look: takes a sample, and rolls back if a threshold is passed. */
+    /** One look: records a rollback not written yet, takes a sample, and rolls back if a threshold is passed. */
     void check() {
+        if (unrecorded != null && record()) {
+            log.info("{}: the automatic rollback is recorded in the database now", nameserver);
+        }
         CutoverStore.Mode m = follower.current();
         if (m == null) {
             return;
@@ -148,6 +151,11 @@ public final class RollbackWatcher implements AutoCloseable {
         };
     }
 
+    /** A rollback applied here and not yet written to the database. */
+    private record Unrecorded(CutoverStore.Mode from, CutoverStore.Target to, String reason) {}
+
+    private Unrecorded unrecorded;
+
     private void rollback(CutoverStore.Mode m, String reason) {
         rolledBackVersion = m.version();
         CutoverStore.Target to = m.previousMode() == null ? new CutoverStore.Target("legacy", 0)
@@ -155,17 +163,33 @@ public final class RollbackWatcher implements AutoCloseable {
         log.warn("{}: {} -> {}: {}", nameserver, m.label(), to.label(), reason);
         // Here first: the database may be slow or down (a pool waits for a connection), the answers must not wait.
         modes.set(ServingMode.of(to.mode(), to.percent()));
+        unrecorded = new Unrecorded(m, to, reason);
+        if (!record()) {
+            log.error("{}: rolled back to {} here, but could not record it in the database: it still says {}. Retrying every {} ms until it is"
+                    + " written (or the mode is changed meanwhile, which is then followed)", nameserver, to.label(), m.label(), tick.toMillis());
+        }
+    }
+
+    /** Writes the rollback applied here; true when written, or when the row moved on meanwhile (then the follower applies that). */
+    private boolean record() {
+        Unrecorded u = unrecorded;
+        if (u == null) {
+            return true;
+        }
         try {
-            Optional<CutoverStore.Mode> row = follower.store().change(nameserver, m.version(), to, "auto-rollback", actor, reason, null, null);
+            Optional<CutoverStore.Mode> row = follower.store().change(nameserver, u.from().version(), u.to(), "auto-rollback", actor, u.reason(), null,
+                    null);
+            unrecorded = null;
             if (row.isPresent()) {
                 follower.apply(row.get(), "automatic rollback");
             } else {
-                log.warn("{}: the mode was changed meanwhile (now version > {}); that change is followed instead", nameserver, m.version());
+                log.warn("{}: the mode was changed meanwhile (version > {}); that change is followed instead of recording the rollback", nameserver,
+                        u.from().version());
             }
+            return true;
         } catch (RuntimeException e) {
-            log.error("{}: rolled back to {} here, but could not record it in the database ({}): the database still says {}. Run `dnsmig rollback {}`"
-                    + " once it is reachable, so the other processes and the audit log agree", nameserver, to.label(), e.getMessage(), m.label(),
-                    nameserver);
+            log.debug("{}: recording the rollback: {}", nameserver, e.toString());
+            return false;
         }
     }
 
