@@ -218,7 +218,13 @@ public final class DualWriteStore {
                     .set(ZONE.UPDATED_AT, DSL.currentOffsetDateTime()).where(ZONE.ID.eq(zone.id())));
             batch.add(tx.insertInto(CHANGE_LOG, CHANGE_LOG.ZONE_ID, CHANGE_LOG.ZONE_NAME, CHANGE_LOG.SERIAL, CHANGE_LOG.KIND, CHANGE_LOG.NAME, CHANGE_LOG.TYPE,
                     CHANGE_LOG.ORIGIN).values(zone.id(), zone.name(), zone.serial(), "rrset", name, type, origin));
-            tx.batch(batch).execute();
+            try {
+                tx.batch(batch).execute();
+            } catch (AssertionError e) {
+                // pgjdbc asserts (BatchResultHandler) when its connection is closed under a batch, e.g. by pg_terminate_backend: a lost connection.
+                throw new org.jooq.exception.DataAccessException("the database connection was lost during a batch",
+                        new java.sql.SQLException(String.valueOf(e.getMessage()), "08006", e));
+            }
         }
 
         /** This zone's changes still waiting in the concurrent-mode queue, oldest first. */

@@ -215,7 +215,7 @@ public final class DualWriter {
                     markQuietly(id, "dropped", "legacy conflict: " + c.message());
                     yield new DualWriteResult.Conflict(WriteMode.CONCURRENT, c.message());
                 }
-                case Failure.Unavailable u when !u.circuitOpen() -> resolveUnknown(w, id, now.records(), u);
+                case Failure.Unavailable u when maybeSent(u) -> resolveUnknown(w, id, now.records(), u);
                 case Failure f -> {
                     markQuietly(id, "dropped", "legacy failed: " + f.message());
                     yield legacyFailure(WriteMode.CONCURRENT, f, "nothing was written");
@@ -312,7 +312,7 @@ public final class DualWriter {
                     }
                     case WriteOutcome.Conflict c -> throw new Abort(new DualWriteResult.Conflict(WriteMode.SYNCHRONOUS, c.message()
                             + " (the new side was not changed either; if this persists, run dnsmig reconcile for the zone)"), false);
-                    case Failure.Unavailable u when !u.circuitOpen() -> {
+                    case Failure.Unavailable u when maybeSent(u) -> {
                         // Sent, maybe applied: undo it on legacy before rolling back the store.
                         boolean undone = compensate(w, before);
                         throw new Abort(new DualWriteResult.Failed(WriteMode.SYNCHRONOUS, 503, "the legacy server did not answer in time (" + u.message()
@@ -468,6 +468,14 @@ public final class DualWriter {
 
     static ChangeSet changeSet(RRsetWrite w, List<Record> before, List<Record> after) {
         return new ChangeSet(w.zone(), List.of(new RRsetChange(w.name(), w.type(), before, after)), ORIGIN);
+    }
+
+    /**
+     * Whether an unavailable legacy may have received the UPDATE: not when the circuit was open
+     * (nothing sent) or the connection was refused (named not listening: nothing sent either).
+     */
+    private static boolean maybeSent(Failure.Unavailable u) {
+        return !u.circuitOpen() && !u.message().startsWith("connection refused");
     }
 
     /** The write's RRset among a zone's records (names compare ignoring case). */

@@ -54,7 +54,7 @@ public final class OutboxWorker implements AutoCloseable {
         while (running) {
             try {
                 drainOnce();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) { // a driver's assertion must not end the worker
                 log.warn("repair outbox: {}", DualWriter.brief(e));
             }
             DualWriter.sleep(settings.applierInterval().toMillis());

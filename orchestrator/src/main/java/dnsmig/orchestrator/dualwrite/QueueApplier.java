@@ -74,7 +74,7 @@ public final class QueueApplier implements AutoCloseable {
             int done = 0;
             try {
                 done = drainOnce();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | AssertionError e) { // a driver's assertion must not end the worker
                 log.warn("queue applier: {} (retrying in {} ms)", DualWriter.brief(e), settings.applierInterval().toMillis());
             }
             if (done == 0) {

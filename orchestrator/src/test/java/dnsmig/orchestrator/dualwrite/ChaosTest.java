@@ -384,8 +384,8 @@ class ChaosTest {
                 String k = "failed-" + r.status();
                 Set<String> sample = samples.computeIfAbsent(r.status(), st -> ConcurrentHashMap.newKeySet());
                 if (sample.size() < 4) {
-                    sample.add(r.body().replaceAll(".*\"detail\":\"", "").replaceAll("[0-9]+", "N").substring(0, Math.min(140,
-                            r.body().replaceAll(".*\"detail\":\"", "").length())));
+                    String detail = r.body().replaceAll(".*\"detail\":\"", "").replaceAll("[0-9]+", "N");
+                    sample.add(detail.substring(0, Math.min(140, detail.length())));
                 }
                 outcomes.getOrDefault(k, outcomes.get("failed-other")).incrementAndGet();
                 if (!wanted.isEmpty()) {
