@@ -6,7 +6,8 @@
 #
 # usage: bench/verify.sh [-s tiny|small|medium|full] [-n QUERIES] [-i IN_FLIGHT] [-r "RATES"] [-l SECONDS]
 #   defaults: -s small (1,000 zones, ~97k records), -n 200000 (queries of the data set's dnsperf
-#             file, the whole file), -i 1000, -r "2000 10000" (fixed replay rates at which the legacy
+#             file, the whole file), -i 200 (the verifier's own default; at 1000 named's 208 KB socket
+#             buffer overflows and every lost query holds its slot for the 2 s timeout), -r "2000 10000" (fixed replay rates at which the legacy
 #             server's extra CPU is measured), -l 10 (seconds per dnsperf run)
 #
 #   1. untimed: the data set (../shared/bench/gen_zones.py), a private PostgreSQL, `dnsmig backfill`
@@ -14,10 +15,13 @@
 #   2. peers: dnsperf at full speed against named, then against dnsmig serve (queries/s).
 #   3. the verifier at full speed (bench/VerifyBench.java: QUERIES queries of the dnsperf file,
 #      unlimited rate, IN_FLIGHT in flight): compared/s, and named's CPU seconds during the run
-#      (from /proc), per compared query and as cores.
+#      (from /proc), per compared query and as cores; the verifier's own CPU per compared query, and
+#      the part of it its JIT compiler threads spent (start-up, not steady work).
 #   4. the verifier at each fixed RATE (--rate): named's extra CPU, as cores, i.e. what the
 #      verifier costs the legacy server at that rate.
 # VERIFY_BENCH_JAVA_OPTS: extra JVM options for the verifier (e.g. -XX:StartFlightRecording=filename=vb.jfr).
+# VERIFY_BENCH_CLASSES: a directory of verifier classes put ahead of the application's (e.g. an older
+#   commit's verifier/target/classes), to measure a before and an after on the same setup.
 # Results: bench-results/verify-<size>-<timestamp>/{verify.md,*.json,*.dnsperf}
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -31,10 +35,10 @@ if [ -z "${ANCHORS_IN_NETNS:-}" ] && [ -z "${ANCHORS_NO_NETNS:-}" ]; then
 fi
 enter_netns "$@"
 
-SIZE=small; NQ=200000; INFL=1000; RATES="2000 10000"; DUR=10
+SIZE=small; NQ=200000; INFL=200; RATES="2000 10000"; DUR=10
 while getopts "s:n:i:r:l:" o; do
     case $o in
-        s) SIZE=$OPTARG;; n) NQ=$OPTARG;; i) INFL=$OPTARG;; r) RATES=$OPTARG;; l) DUR=$OPTARG;; *) sed -n '2,22p' "$0"; exit 2;;
+        s) SIZE=$OPTARG;; n) NQ=$OPTARG;; i) INFL=$OPTARG;; r) RATES=$OPTARG;; l) DUR=$OPTARG;; *) sed -n '2,25p' "$0"; exit 2;;
     esac
 done
 ensure_java
@@ -95,7 +99,7 @@ log "dnsperf alone: named $QPS_OLD q/s, dnsmig serve $QPS_NEW q/s"
 APP=$(readlink -f "$ROOT/orchestrator/target/app")
 CP=$(find "$APP/lib" -name '*.jar' ! -name 'logback-*' | sort | tr '\n' ':')
 bench() {  # bench LABEL MAX RATE
-    "$JAVA_HOME/bin/java" -Xmx512m ${VERIFY_BENCH_JAVA_OPTS:-} -Dorg.jooq.no-logo=true -Dorg.jooq.no-tips=true -cp "$CP" "$HERE/VerifyBench.java" \
+    "$JAVA_HOME/bin/java" -Xmx512m -XX:-UseDynamicNumberOfCompilerThreads ${VERIFY_BENCH_JAVA_OPTS:-} -Dorg.jooq.no-logo=true -Dorg.jooq.no-tips=true -cp "${VERIFY_BENCH_CLASSES:+$VERIFY_BENCH_CLASSES:}$CP" "$HERE/VerifyBench.java" \
         "$DB_URL" postgres $PORT_OLD $PORT_NEW "$DATA/queries.txt" "$2" "$3" "$INFL" "$NAMED_PID" "$1" > "$WORK/$1.out" 2> "$WORK/$1.err" \
         || { tail -5 "$WORK/$1.err"; return 1; }
     grep '^{' "$WORK/$1.out" | tail -1 > "$RES/$1.json"   # the JSON line (JVM options such as a flight recording may print too)
@@ -110,13 +114,14 @@ done
 {
     echo "# bench/verify.sh -s $SIZE ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores; $(named -v))"
     echo
-    echo "| run | compared | seconds | compared/s | matched | confirmed | timeouts | named CPU s | named µs CPU / compared | named cores | verifier µs CPU / compared |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| run | compared | seconds | compared/s | matched | confirmed | timeouts | named CPU s | named µs CPU / compared | named cores | verifier µs CPU / compared | of which JIT | without JIT |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for f in "$RES"/*.json; do
         python3 -c "
 import json,sys; d=json.load(open(sys.argv[1]))
-print('| %s | %d | %.1f | %.0f | %d | %d | %d | %.2f | %.1f | %.2f | %.1f |' % (d['label'], d['compared'], d['seconds'], d['compared_per_s'], d['matched'],
-      d['confirmed'], d['timeouts'], d['named_cpu_s'], d['named_cpu_us_per_compared'], d['named_cores'], d['verifier_cpu_us_per_compared']))" "$f"
+print('| %s | %d | %.1f | %.0f | %d | %d | %d | %.2f | %.1f | %.2f | %.1f | %.1f | %.1f |' % (d['label'], d['compared'], d['seconds'], d['compared_per_s'], d['matched'],
+      d['confirmed'], d['timeouts'], d['named_cpu_s'], d['named_cpu_us_per_compared'], d['named_cores'], d['verifier_cpu_us_per_compared'],
+      d['verifier_jit_cpu_s'] * 1e6 / max(1, d['compared']), d['verifier_cpu_us_per_compared_without_jit']))" "$f"
     done
     echo
     echo "Peers in the same run (dnsperf alone, $DUR s, 4 clients): named $QPS_OLD q/s, dnsmig serve $QPS_NEW q/s."

@@ -11,8 +11,9 @@ import org.xbill.DNS.Rcode;
 
 /**
  * Compares the legacy ("old") and the new server's answers to one query. Identical bytes
- * (the message ID aside) match without parsing; otherwise both are normalised
- * ({@link AnswerShape}) and compared RRset by RRset. A failing comparison (a malformed
+ * (the message ID aside) match without parsing, and so do answers whose records read straight
+ * from the wire are alike in another order, compression or letter case ({@link WireForm});
+ * otherwise both are normalised ({@link AnswerShape}) and compared RRset by RRset. A failing comparison (a malformed
  * response) is a difference of its own, never an exception.
  *
  * @param ttlTolerance seconds two TTLs may differ by before it is a {@link Category#TTL} difference
@@ -26,6 +27,19 @@ public record Comparison(IgnoreRules rules, long ttlTolerance) {
         }
     }
 
+    /**
+     * True when both servers answered and the answers are known alike without parsing them (identical
+     * bytes, the message ID aside, or alike record by record on the wire); false means "compare them".
+     */
+    public boolean agreeOnTheWire(Observation old, Observation neu) {
+        if (old instanceof Observation.Answered oa && neu instanceof Observation.Answered na) {
+            byte[] a = oa.wire();
+            byte[] b = na.wire();
+            return a.length == b.length && a.length > 2 && Arrays.equals(a, 2, a.length, b, 2, b.length) || WireForm.equivalent(a, b);
+        }
+        return false;
+    }
+
     /** The differences between the two answers; empty when they agree. */
     public List<Difference> compare(int qtype, Observation old, Observation neu) {
         if (old instanceof Observation.Failed f) {
@@ -35,11 +49,11 @@ public record Comparison(IgnoreRules rules, long ttlTolerance) {
         if (neu instanceof Observation.Failed f) {
             return List.of(new Difference(Category.TIMEOUT_NEW, "new: " + f.reason()));
         }
-        byte[] a = ((Observation.Answered) old).wire();
-        byte[] b = ((Observation.Answered) neu).wire();
-        if (a.length == b.length && a.length > 2 && Arrays.equals(a, 2, a.length, b, 2, b.length)) {
+        if (agreeOnTheWire(old, neu)) {
             return List.of();
         }
+        byte[] a = ((Observation.Answered) old).wire();
+        byte[] b = ((Observation.Answered) neu).wire();
         Message ma;
         Message mb;
         try {

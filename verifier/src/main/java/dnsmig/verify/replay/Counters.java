@@ -29,7 +29,8 @@ final class Counters {
 
     record WindowKey(String nameserver, String zone, long start) {}
 
-    record CoverageKey(String zone, String qname, String qtype) {}
+    /** The name as asked (dnsjava's names are equal and hash alike regardless of letter case); made text when drained. */
+    record CoverageKey(String zone, org.xbill.DNS.Name qname, int qtype) {}
 
     private final long windowMillis;
     private final Map<WindowKey, AtomicLongArray> windows = new ConcurrentHashMap<>();
@@ -45,9 +46,22 @@ final class Counters {
     }
 
     void add(String nameserver, String zone, long windowStart, int counter) {
-        windows.computeIfAbsent(new WindowKey(nameserver, null, windowStart), k -> new AtomicLongArray(7)).incrementAndGet(counter);
+        add(nameserver, zone, windowStart, counter, -1);
+    }
+
+    /** Counts two counters at once (compared and matched: the common case, one map look-up per row); {@code second} -1 for none. */
+    void add(String nameserver, String zone, long windowStart, int counter, int second) {
+        AtomicLongArray all = windows.computeIfAbsent(new WindowKey(nameserver, null, windowStart), k -> new AtomicLongArray(7));
+        all.incrementAndGet(counter);
+        if (second >= 0) {
+            all.incrementAndGet(second);
+        }
         if (zone != null) {
-            windows.computeIfAbsent(new WindowKey(nameserver, zone, windowStart), k -> new AtomicLongArray(7)).incrementAndGet(counter);
+            AtomicLongArray z = windows.computeIfAbsent(new WindowKey(nameserver, zone, windowStart), k -> new AtomicLongArray(7));
+            z.incrementAndGet(counter);
+            if (second >= 0) {
+                z.incrementAndGet(second);
+            }
         }
     }
 
@@ -61,7 +75,7 @@ final class Counters {
         };
     }
 
-    void covered(String zone, String qname, String qtype, boolean probe) {
+    void covered(String zone, org.xbill.DNS.Name qname, int qtype, boolean probe) {
         coverage.computeIfAbsent(new CoverageKey(zone, qname, qtype), k -> new LongAdder[] {new LongAdder(), new LongAdder()})[probe ? 1 : 0].increment();
     }
 
@@ -97,7 +111,8 @@ final class Counters {
             long live = e.getValue()[0].sum();
             long probes = e.getValue()[1].sum();
             if (live + probes > 0) {
-                rows.add(new VerifyStore.CoverageRow(e.getKey().zone(), e.getKey().qname(), e.getKey().qtype(), live, probes));
+                rows.add(new VerifyStore.CoverageRow(e.getKey().zone(), e.getKey().qname().toString().toLowerCase(java.util.Locale.ROOT),
+                        org.xbill.DNS.Type.string(e.getKey().qtype()), live, probes));
             }
         }
         return rows;

@@ -232,39 +232,68 @@ public final class Replayer implements AutoCloseable {
         String ns = q.nameserver();
         CompletableFuture<Observation> a = old.ask(wire);
         CompletableFuture<Observation> b = neu.ask(wire);
-        a.thenAcceptBothAsync(b, (o1, n1) -> {
-            inFlight.release();
-            try {
-                compared.increment();
-                counters.add(ns, zoneName, window, Counters.COMPARED);
-                String qname = q.name().toString().toLowerCase(java.util.Locale.ROOT);
-                String qtype = Type.string(q.type());
-                if (zoneName != null) {
-                    counters.covered(zoneName, qname, qtype, probe);
+        // Answers that agree are decided on the thread that received the second one (a cheap byte or
+        // wire comparison, no parsing); anything else is compared on the comparing pool, so the
+        // receiving threads keep draining their sockets.
+        a.thenAcceptBoth(b, (o1, n1) -> {
+            if (settings.comparison().agreeOnTheWire(o1, n1)) {
+                inFlight.release();
+                try {
+                    count(q, ns, zoneName, window, probe, true);
+                } catch (RuntimeException e) {
+                    log.warn("counting the answers to {} failed: {}", q.describe(), e.toString(), e);
                 }
-                if (o1 instanceof Observation.Failed f1 && f1.timeout() || n1 instanceof Observation.Failed f2 && f2.timeout()) {
-                    timeouts.increment();
-                    counters.add(ns, zoneName, window, Counters.TIMEOUTS);
-                }
-                List<Difference> d = settings.comparison().compare(q.type(), o1, n1);
-                if (d.isEmpty()) {
-                    matched.increment();
-                    counters.add(ns, zoneName, window, Counters.MATCHED);
-                    String key = VerifyStore.key(ns, qname, qtype);
-                    if (store != null && openFindings.remove(key)) {
-                        db.execute(() -> store.markFixed(ns, qname, qtype));
-                    }
-                    return;
-                }
-                confirming.incrementAndGet();
-                scheduler.schedule(() -> confirm(q, wire, zone, window, at), settings.confirmDelay().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (RuntimeException e) {
-                log.warn("comparing the answers to {} failed: {}", q.describe(), e.toString(), e);
+                return;
             }
-        }, comparing).exceptionally(e -> {
+            try {
+                comparing.execute(() -> compare(q, probe, wire, zone, zoneName, ns, window, at, o1, n1));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                inFlight.release();
+            }
+        }).exceptionally(e -> {
             log.warn("replaying {} failed: {}", q.describe(), e.toString());
             return null;
         });
+    }
+
+    /** Counts a compared query (and, when its answers agree, marks an open finding for it fixed). */
+    private void count(Query q, String ns, String zoneName, long window, boolean probe, boolean agree) {
+        compared.increment();
+        if (agree) {
+            matched.increment();
+        }
+        counters.add(ns, zoneName, window, Counters.COMPARED, agree ? Counters.MATCHED : -1);
+        if (zoneName != null) {
+            counters.covered(zoneName, q.name(), q.type(), probe);
+        }
+        if (agree && store != null && !openFindings.isEmpty()) {
+            String qname = q.name().toString().toLowerCase(java.util.Locale.ROOT);
+            String qtype = Type.string(q.type());
+            if (openFindings.remove(VerifyStore.key(ns, qname, qtype))) {
+                db.execute(() -> store.markFixed(ns, qname, qtype));
+            }
+        }
+    }
+
+    private void compare(Query q, boolean probe, byte[] wire, VerifyStore.ZoneRef zone, String zoneName, String ns, long window, Instant at,
+            Observation o1, Observation n1) {
+        try {
+            if (o1 instanceof Observation.Failed f1 && f1.timeout() || n1 instanceof Observation.Failed f2 && f2.timeout()) {
+                timeouts.increment();
+                counters.add(ns, zoneName, window, Counters.TIMEOUTS);
+            }
+            List<Difference> d = settings.comparison().compare(q.type(), o1, n1);
+            count(q, ns, zoneName, window, probe, d.isEmpty());
+            if (d.isEmpty()) {
+                return;
+            }
+            confirming.incrementAndGet();
+            scheduler.schedule(() -> confirm(q, wire, zone, window, at), settings.confirmDelay().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) {
+            log.warn("comparing the answers to {} failed: {}", q.describe(), e.toString(), e);
+        } finally {
+            inFlight.release(); // after a mismatch is counted as confirming: drain() never sees neither
+        }
     }
 
     private void confirm(Query q, byte[] wire, VerifyStore.ZoneRef zone, long window, Instant firstAt) {

@@ -9,7 +9,6 @@ import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
 import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Section;
 import org.xbill.DNS.Type;
 
 /**
@@ -46,21 +45,33 @@ public record Query(Name name, int type, int dclass, boolean rd, boolean cd, int
                 opt == null ? -1 : Math.max(512, opt.getPayloadSize()), opt != null && (opt.getFlags() & org.xbill.DNS.ExtendedFlags.DO) != 0, nameserver, at);
     }
 
-    /** The message to send (ID 0: the asker sets it). */
+    /**
+     * The message to send (ID 0: the asker sets it): the header (opcode QUERY, RD and CD as asked), the
+     * question with the name in its letter case, and an OPT record when the query had EDNS. Written
+     * directly (this runs per replayed query); the same bytes as dnsjava's {@code Message.toWire()}.
+     */
     public byte[] toWire() {
-        Message m = new Message(0);
-        m.getHeader().setOpcode(Opcode.QUERY);
-        if (rd) {
-            m.getHeader().setFlag(Flags.RD);
-        }
-        if (cd) {
-            m.getHeader().setFlag(Flags.CD);
-        }
-        m.addRecord(Record.newRecord(name, type, dclass), Section.QUESTION);
+        byte[] qname = name.toWire();
+        byte[] m = new byte[12 + qname.length + 4 + (ednsPayload >= 0 ? 11 : 0)];
+        m[2] = (byte) (rd ? 0x01 : 0); // QR 0, opcode QUERY, RD
+        m[3] = (byte) (cd ? 0x10 : 0); // CD
+        m[5] = 1; // QDCOUNT
+        m[11] = (byte) (ednsPayload >= 0 ? 1 : 0); // ARCOUNT
+        System.arraycopy(qname, 0, m, 12, qname.length);
+        int p = 12 + qname.length;
+        m[p] = (byte) (type >> 8);
+        m[p + 1] = (byte) type;
+        m[p + 2] = (byte) (dclass >> 8);
+        m[p + 3] = (byte) dclass;
         if (ednsPayload >= 0) {
-            m.addRecord(new OPTRecord(ednsPayload, 0, 0, dnssecOk ? org.xbill.DNS.ExtendedFlags.DO : 0), Section.ADDITIONAL);
+            p += 4;
+            // root owner, type OPT, class = payload size, TTL = extended rcode 0, version 0, DO; no options
+            m[p + 2] = (byte) (Type.OPT);
+            m[p + 3] = (byte) (ednsPayload >> 8);
+            m[p + 4] = (byte) ednsPayload;
+            m[p + 7] = (byte) (dnssecOk ? 0x80 : 0);
         }
-        return m.toWire();
+        return m;
     }
 
     /** "www.example.com./A" for logs and findings. */

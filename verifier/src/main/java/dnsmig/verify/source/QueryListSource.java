@@ -46,8 +46,8 @@ public final class QueryListSource implements QuerySource {
         if (s.isEmpty() || s.startsWith("#") || s.startsWith(";")) {
             return null;
         }
-        String[] parts = s.split("\\s+");
-        if (parts.length != 2) {
+        String[] parts = fields(s);
+        if (parts == null) {
             throw new IOException(file + ":" + n + ": expected 'NAME TYPE' (dnsperf format), got '" + s + "'");
         }
         int type = Type.value(parts[1]);
@@ -59,6 +59,23 @@ public final class QueryListSource implements QuerySource {
         } catch (TextParseException e) {
             throw new IOException(file + ":" + n + ": '" + parts[0] + "' is not a domain name (" + e.getMessage() + ")");
         }
+    }
+
+    /** The two whitespace-separated fields of a stripped line, or null when there are not exactly two (no regex: this runs per query). */
+    private static String[] fields(String s) {
+        int i = 0;
+        while (i < s.length() && !Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        int j = i;
+        while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+            j++;
+        }
+        int k = j;
+        while (k < s.length() && !Character.isWhitespace(s.charAt(k))) {
+            k++;
+        }
+        return i == s.length() || k != s.length() ? null : new String[] {s.substring(0, i), s.substring(j)};
     }
 
     @Override
