@@ -22,7 +22,7 @@ final class DemoCommand implements Callable<Integer> {
 
     static final String DATABASE = "dnsmig_demo";
     /** The sample provider, packed into the jar from the repository's samples/ directory. */
-    static final List<String> SAMPLE_FILES = List.of("named.conf", "named.conf.customers", "owners.csv", "zones/common-ns.inc", "zones/db.192.0.2",
+    static final List<String> SAMPLE_FILES = List.of("named.conf", "named.conf.customers", "owners.csv", "queries.txt", "zones/common-ns.inc", "zones/db.192.0.2",
             "zones/db.acme-shop.example", "zones/db.acme.example", "zones/db.globex.example", "zones/db.hooli.example", "zones/db.initech.example",
             "zones/db.umbrella.example");
 
