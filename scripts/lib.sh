@@ -189,7 +189,7 @@ run_dnsmig() {
     esac
     # A nameserver keeps its index for its whole life: the heap starts small and gives back what
     # the load needed temporarily (the load ends with one full collection), so resident memory
-    # follows the index (1M records: ~330 MB PSS instead of ~700 MB with the JVM's defaults,
+    # follows the index (1M records: ~340-380 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
     # which start the heap at 1/64 of the machine's memory and never go below it; see BENCHMARKS.md).
     local mem=(-Xmx1g)
     case "${1:-}" in
