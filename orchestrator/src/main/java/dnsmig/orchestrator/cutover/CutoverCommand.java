@@ -2,6 +2,7 @@ package dnsmig.orchestrator.cutover;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dnsmig.localpg.LocalPostgres;
+import dnsmig.orchestrator.reconcile.StoreOptions;
 import dnsmig.store.CutoverStore;
 import dnsmig.store.StoreSchema;
 import java.io.PrintWriter;

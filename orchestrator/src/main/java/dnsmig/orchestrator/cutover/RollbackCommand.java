@@ -1,6 +1,7 @@
 package dnsmig.orchestrator.cutover;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dnsmig.orchestrator.reconcile.StoreOptions;
 import dnsmig.store.CutoverStore;
 import java.io.PrintWriter;
 import java.util.Optional;

@@ -6,10 +6,10 @@ import picocli.CommandLine.Option;
 
 /**
  * The database options every dnsmig command takes (same names, variables and defaults as the
- * command line's own; this feature may not depend on the cli package, so they are declared here
- * again).
+ * command line's own; features may not depend on the cli package, so they are declared here
+ * again, once for the features: reconcile and cutover).
  */
-final class StoreOptions {
+public final class StoreOptions {
 
     @Option(names = "--db-url", paramLabel = "URL", defaultValue = "${env:DNSMIG_DB_URL}",
             description = "PostgreSQL server to use instead of the local one: jdbc:postgresql://HOST:PORT/DB or postgres://USER:PASSWORD@HOST:PORT/DB"
@@ -29,7 +29,7 @@ final class StoreOptions {
     Path dataDir;
 
     /** The database: the URL given, or the local PostgreSQL (started if needed). */
-    LocalPostgres.Endpoint endpoint() {
+    public LocalPostgres.Endpoint endpoint() {
         if (url == null || url.isBlank()) {
             return LocalPostgres.at(dataDir != null ? dataDir : LocalPostgres.defaultDataDir()).ensureRunning();
         }
