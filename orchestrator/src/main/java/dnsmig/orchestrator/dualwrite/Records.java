@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.xbill.DNS.DClass;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Type;
@@ -27,7 +26,7 @@ final class Records {
 
     static Record record(Rows.Rr r) {
         try {
-            return Record.fromString(Name.fromString(r.name()), Type.value(r.type(), true), DClass.IN, r.ttl(), r.rdata(), Name.root);
+            return MasterFileWriter.record(Name.fromString(r.name()), Type.value(r.type(), true), r.ttl(), r.rdata());
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("the store holds a record dnsjava cannot read back: " + r.toMasterLine() + " (" + e.getMessage() + ")", e);
         }
