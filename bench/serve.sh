@@ -4,10 +4,11 @@
 # then propagation: how long a change committed through the record store takes to be answered.
 #
 # usage: bench/serve.sh [-s tiny|small|medium|full] [-p PEERS] [-l SECONDS] [-n REPEATS] [-r RATE]
-#                       [-J JAVA_OPTS] [-N CHANGES] [-P]
+#                       [-J JAVA_OPTS] [-A SERVE_ARGS] [-N CHANGES] [-P]
 #   defaults: -s full (10,000 zones, ~975k records), -p "project bind nsd knot pdns-bind pdns-pg",
 #             -l 20 (seconds per dnsperf run), -n 2 (max-rate runs per peer), -r 20000 (the fixed
-#             partial load for latency), -J "" (the launcher's JVM options), -N 200 (changes)
+#             partial load for latency), -J "" (the launcher's JVM options), -A "" (more
+#             `dnsmig serve` options, e.g. "--cache-entries 0"), -N 200 (changes)
 #   -P: propagation only (no peers)
 #
 #   1. peers (../shared/bench/peers.sh): each server in turn loads the same zones and is measured
@@ -41,11 +42,11 @@ if [ -z "${ANCHORS_IN_NETNS:-}" ] && [ -z "${ANCHORS_NO_NETNS:-}" ]; then
 fi
 enter_netns "$@"
 
-SIZE=full; PEERS="project bind nsd knot pdns-bind pdns-pg"; DUR=20; REP=2; RATE=20000; JOPTS=""; CHANGES=200; ONLY_PROP=""
-while getopts "s:p:l:n:r:J:N:P" o; do
+SIZE=full; PEERS="project bind nsd knot pdns-bind pdns-pg"; DUR=20; REP=2; RATE=20000; JOPTS=""; SERVE_ARGS=""; CHANGES=200; ONLY_PROP=""
+while getopts "s:p:l:n:r:J:A:N:P" o; do
     case $o in
         s) SIZE=$OPTARG;; p) PEERS=$OPTARG;; l) DUR=$OPTARG;; n) REP=$OPTARG;; r) RATE=$OPTARG;; J) JOPTS=$OPTARG;;
-        N) CHANGES=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,30p' "$0"; exit 2;;
+        A) SERVE_ARGS=$OPTARG;; N) CHANGES=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,30p' "$0"; exit 2;;
     esac
 done
 ensure_java
@@ -80,7 +81,7 @@ $(printf %q "$ROOT/dnsmig") serve --help > /dev/null
 EOF
 cat > "$WORK/serve.sh" <<EOF
 ${JOPTS:+export DNSMIG_JAVA_OPTS=$(printf %q "$JOPTS")}
-exec $(printf %q "$ROOT/dnsmig") serve --nameserver ns1 --listen "127.0.0.1:\$PORT" --db-url $DB_URL --db-user postgres
+exec $(printf %q "$ROOT/dnsmig") serve --nameserver ns1 --listen "127.0.0.1:\$PORT" --db-url $DB_URL --db-user postgres $SERVE_ARGS
 EOF
 
 # 1. the peers, dnsmig serve among them
