@@ -15,6 +15,8 @@ import dnsmig.verify.source.QueryLogSource;
 import dnsmig.verify.source.QuerySource;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,9 +39,9 @@ import org.xbill.DNS.Type;
 
 /**
  * The sources on what real tools write: a capture made by tcpdump on loopback while clients ask
- * named over UDP and TCP, named's own query log followed as it grows and its dnstap file; each
- * read back to the queries that were asked, and a capture replayed against both sides with no
- * difference found (the data is the same).
+ * named over UDP and TCP (and the same packets re-encoded as pcapng), named's own query log
+ * followed as it grows and its dnstap file; each read back to the queries that were asked, and a
+ * capture replayed against both sides with no difference found (the data is the same).
  */
 class SourcesTest {
 
@@ -76,6 +78,37 @@ class SourcesTest {
             asked.add(q[0] + " " + q[1]);
         }
         return asked;
+    }
+
+    /**
+     * A pcap capture (microsecond timestamps, the host's byte order, as tcpdump writes it) as
+     * pcapng: a section header, one interface description with the capture's link type, and an
+     * enhanced packet block per packet (draft-ietf-opsawg-pcapng, §4.1–4.3).
+     */
+    static byte[] asPcapng(byte[] pcap, ByteOrder order) {
+        ByteBuffer in = ByteBuffer.wrap(pcap).order(ByteOrder.LITTLE_ENDIAN);
+        if (in.getInt(0) != 0xa1b2c3d4) {
+            in.order(ByteOrder.BIG_ENDIAN);
+        }
+        assertThat(in.getInt(0)).as("a microsecond pcap").isEqualTo(0xa1b2c3d4);
+        int snaplen = in.getInt(16);
+        int linkType = in.getInt(20);
+        ByteBuffer out = ByteBuffer.allocate(pcap.length * 2 + 64).order(order);
+        out.putInt(0x0a0d0d0a).putInt(28).putInt(0x1a2b3c4d).putShort((short) 1).putShort((short) 0).putLong(-1).putInt(28);
+        out.putInt(1).putInt(20).putShort((short) linkType).putShort((short) 0).putInt(snaplen).putInt(20);
+        in.position(24);
+        while (in.remaining() >= 16) {
+            long micros = in.getInt() * 1_000_000L + in.getInt();
+            int captured = in.getInt();
+            int original = in.getInt();
+            byte[] data = new byte[captured];
+            in.get(data);
+            int padded = (captured + 3) & ~3;
+            int total = 32 + padded;
+            out.putInt(6).putInt(total).putInt(0).putInt((int) (micros >>> 32)).putInt((int) micros).putInt(captured).putInt(original);
+            out.put(data).put(new byte[padded - captured]).putInt(total);
+        }
+        return java.util.Arrays.copyOf(out.array(), out.position());
     }
 
     static List<Query> read(QuerySource s) throws Exception {
@@ -115,6 +148,15 @@ class SourcesTest {
         assertThat(read).hasSize(asked.size()); // the responses are not queries
         assertThat(read).allSatisfy(q -> assertThat(q.nameserver()).isEqualTo("127.0.0.1#" + port));
         assertThat(source.skipped()).isGreaterThan(0);
+        // The same packets as pcapng, the format tshark and dumpcap write (none of those is on the
+        // machine: Debian's tcpdump writes pcap only), in both byte orders.
+        for (ByteOrder order : List.of(ByteOrder.LITTLE_ENDIAN, ByteOrder.BIG_ENDIAN)) {
+            Path pcapng = tmp.resolve("lo-" + order + ".pcapng");
+            Files.write(pcapng, asPcapng(Files.readAllBytes(pcap), order));
+            List<Query> fromNg = read(new PcapSource(pcapng, port, null));
+            assertThat(fromNg).as("pcapng, " + order).hasSize(read.size());
+            assertThat(names(fromNg)).isEqualTo(names(read));
+        }
 
         Replayer.Settings s = new Replayer.Settings(sides.legacy(), sides.neu(), Duration.ofSeconds(2), 0, 50, Duration.ZERO, 1.0, Duration.ofMillis(200),
                 new Comparison(IgnoreRules.defaults(), 0), Duration.ofMinutes(1), Duration.ofSeconds(5));
