@@ -146,11 +146,18 @@ class DifferentialTest {
                 assertThat(server.index().get(z.origin()).recordCount()).as("dns-server holds every record of %s", z.label())
                         .isEqualTo(z.conversion().records().size());
             }
+            int batchStart = differences.size();
             for (ServedZone z : batch) {
                 for (Probe p : Probes.of(z, MAX_QUERIES_PER_ZONE)) {
                     compare(z, p, named.socketAddress(), stats, differences);
                 }
                 stats.zones++;
+            }
+            if (differences.subList(batchStart, differences.size()).stream().anyMatch(d -> d.what().startsWith("no answer: bind none"))) {
+                // named left a query unanswered: what it said about it is in its log, which goes with the fixture.
+                List<String> errors = Files.readAllLines(named.log(), StandardCharsets.ISO_8859_1).stream().filter(l -> l.contains("error")).toList();
+                System.out.println("named (port " + named.port() + ", control channel port " + named.rndcPort() + ") left queries unanswered; errors in its log:\n"
+                        + String.join("\n", errors.subList(Math.max(0, errors.size() - 20), errors.size())));
             }
         }
     }
@@ -227,11 +234,15 @@ class DifferentialTest {
     private void compare(ServedZone z, Probe p, InetSocketAddress bind, Stats stats, List<Difference> differences) throws IOException {
         byte[] query = p.wire();
         InetSocketAddress ours = p.tcp() ? server.tcpAddresses().get(0) : server.udpAddresses().get(0);
+        long t0 = System.nanoTime();
         byte[] a = p.tcp() ? DnsClient.tcp(bind, query, TIMEOUT) : DnsClient.udp(bind, query, TIMEOUT);
+        long t1 = System.nanoTime();
         byte[] b = p.tcp() ? DnsClient.tcp(ours, query, TIMEOUT) : DnsClient.udp(ours, query, TIMEOUT);
+        long t2 = System.nanoTime();
         stats.compared++;
         if (a == null || b == null) {
-            differences.add(new Difference(z.label(), p.toString(), "timeout: bind=" + (a != null) + " dnsmig=" + (b != null)));
+            // How long it took tells a closed connection (milliseconds) from a silent server (the timeout).
+            differences.add(new Difference(z.label(), p.toString(), "no answer: bind " + answered(a, t1 - t0) + ", dnsmig " + answered(b, t2 - t1)));
             return;
         }
         Message bindAnswer = new Message(a);
@@ -240,6 +251,10 @@ class DifferentialTest {
         if (diff != null) {
             differences.add(new Difference(z.label(), p.toString(), diff));
         }
+    }
+
+    private static String answered(byte[] response, long nanos) {
+        return response != null ? "answered" : "none after " + TimeUnit.NANOSECONDS.toMillis(nanos) + " ms";
     }
 
     /**

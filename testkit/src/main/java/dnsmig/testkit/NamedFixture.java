@@ -335,7 +335,15 @@ public final class NamedFixture implements AutoCloseable {
         AssertionError last = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             port = freePort();
-            rndcPort = freePort();
+            // Two draws can give the same port: bind(0) with SO_REUSEADDR draws from ~7,000 (the odd
+            // ports of the lower half of the ephemeral range), so about one start in 7,000. named
+            // then binds its control channel beside its DNS listener on that port (both
+            // SO_REUSEPORT), and the kernel hands about half of the TCP connections to the control
+            // channel, which closes them unanswered ("invalid command ... out of range" in its log)
+            // while UDP answers as usual.
+            do {
+                rndcPort = freePort();
+            } while (rndcPort == port);
             writeConfig();
             launch();
             try {

@@ -57,6 +57,20 @@ class NamedFixtureTest {
         assertThat(dir).doesNotExist();
     }
 
+    @Test
+    void everyTcpConnectionIsAnsweredByTheDnsListener() throws Exception {
+        try (NamedFixture named = NamedFixture.builder().staticZone("example.test", ZONE).start()) {
+            // Were the control channel on the DNS port, the kernel would give it about half of these.
+            assertThat(named.rndcPort()).isNotEqualTo(named.port());
+            byte[] query = Message.newQuery(Record.newRecord(Name.fromString("www.example.test."), Type.A, DClass.IN)).toWire();
+            for (int i = 0; i < 20; i++) {
+                byte[] r = DnsClient.tcp(named.socketAddress(), query, Duration.ofSeconds(3));
+                assertThat(r).as("TCP query %d answered", i).isNotNull();
+                assertThat(new Message(r).getSection(Section.ANSWER)).hasSize(1);
+            }
+        }
+    }
+
     private static List<String> answer(NamedFixture named, String name) throws Exception {
         SimpleResolver r = new SimpleResolver(new InetSocketAddress(named.address(), named.port()));
         r.setTimeout(Duration.ofSeconds(2));
