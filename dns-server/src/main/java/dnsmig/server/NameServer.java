@@ -15,6 +15,7 @@ import dnsmig.server.transport.LegacyForwarder;
 import dnsmig.server.xfr.TransferPolicy;
 import dnsmig.server.xfr.ZoneTransfer;
 import dnsmig.server.zone.ZoneIndex;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandlerContext;
@@ -237,6 +238,8 @@ public final class NameServer implements AutoCloseable {
                 .description("time from a change's commit to this server answering with it").register(registry);
         Gauge.builder("dns.database.reachable", follower, f -> f.databaseReachable() ? 1 : 0).tag("nameserver", ns).register(registry);
         Gauge.builder("dns.tcp.connections", server, DnsServer::tcpConnections).tag("nameserver", ns).register(registry);
+        FunctionCounter.builder("dns.answer.failures", handler, QueryHandler::failures).tag("nameserver", ns)
+                .description("queries answered SERVFAIL because answering them threw (each logged, rate-limited)").register(registry);
         if (handler.cache() != null) {
             Gauge.builder("dns.response.cache.entries", handler.cache(), c -> c.size()).tag("nameserver", ns).register(registry);
         }

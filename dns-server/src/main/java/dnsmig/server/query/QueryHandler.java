@@ -1,14 +1,30 @@
 package dnsmig.server.query;
 
-import java.net.InetSocketAddress;
-
 import dnsmig.server.zone.ZoneIndex;
+import java.net.InetSocketAddress;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xbill.DNS.Rcode;
+import org.xbill.DNS.Type;
 
 /**
  * One packet in, one response out (or none): the guards, the cache, the lookup. Thread-safe;
  * every event loop calls it. Metrics and the dnstap tap observe through {@link Observer}.
+ *
+ * <p>A query whose answering throws (a bug, or data the renderer cannot hold) is answered
+ * SERVFAIL, as RFC 1035 §4.1.1 has it for "a problem with the name server": the asker then tries
+ * another server at once instead of timing out, and a TCP connection stays open for its other
+ * queries. Each such failure is logged at WARN naming the query, at most one line every
+ * {@value #WARN_EVERY_SECONDS} s (the next line says how many were not logged).
  */
 public final class QueryHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(QueryHandler.class);
+    static final int WARN_EVERY_SECONDS = 10;
 
     /** Watches every query answered (metrics, dnstap). Must not block. */
     public interface Observer {
@@ -26,12 +42,23 @@ public final class QueryHandler {
     private final Responder responder;
     private final ResponseCache cache;
     private final Observer observer;
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong unloggedFailures = new AtomicLong();
+    private final LongSupplier nanoTime;
+    private final AtomicLong nextWarnAt;
 
     public QueryHandler(ZoneIndex index, int cacheEntries, Observer observer) {
+        this(index, cacheEntries, observer, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that spaces the WARN lines (tests step it) */
+    QueryHandler(ZoneIndex index, int cacheEntries, Observer observer, LongSupplier nanoTime) {
         this.index = index;
         this.responder = new Responder(index);
         this.cache = cacheEntries > 0 ? new ResponseCache(index, cacheEntries) : null;
         this.observer = observer;
+        this.nanoTime = nanoTime;
+        this.nextWarnAt = new AtomicLong(nanoTime.getAsLong());
     }
 
     /** The response to {@code packet}, or null when it gets none. */
@@ -46,23 +73,67 @@ public final class QueryHandler {
             }
             case QueryParser.Accept ok -> {
                 Query q = ok.query();
-                byte[] out = cache != null ? cache.get(q) : null;
+                byte[] out;
                 int rcode;
-                if (out != null) {
-                    rcode = rcodeOf(out);
-                } else {
-                    long version = index.version();
-                    Responder.Rendered rendered = responder.respond(q);
-                    out = rendered.wire();
-                    rcode = rendered.rcode();
-                    if (cache != null) {
-                        cache.put(q, rendered, version);
+                try {
+                    out = cache != null ? cache.get(q) : null;
+                    if (out != null) {
+                        rcode = rcodeOf(out);
+                    } else {
+                        long version = index.version();
+                        Responder.Rendered rendered = responder.respond(q);
+                        out = rendered.wire();
+                        rcode = rendered.rcode();
+                        if (cache != null) {
+                            cache.put(q, rendered, version);
+                        }
                     }
+                } catch (RuntimeException | StackOverflowError e) {
+                    failed(q, tcp, client, e);
+                    out = servfail(q);
+                    rcode = Rcode.SERVFAIL;
                 }
                 observer.answered(packet, length, out, q, rcode, tcp, client, server, System.nanoTime() - start);
                 yield out;
             }
         };
+    }
+
+    /** The question echoed (with OPT when asked with EDNS); a bare header if even that cannot be rendered. */
+    private static byte[] servfail(Query q) {
+        try {
+            return Responder.errorResponse(q, Rcode.SERVFAIL);
+        } catch (RuntimeException e) {
+            return QueryParser.header(q.id(), q.flags(), Rcode.SERVFAIL);
+        }
+    }
+
+    private void failed(Query q, boolean tcp, InetSocketAddress client, Throwable e) {
+        failures.incrementAndGet();
+        unloggedFailures.incrementAndGet();
+        long now = nanoTime.getAsLong();
+        long next = nextWarnAt.get();
+        // One thread wins the slot; a burst of failures on every event loop logs one line.
+        if (now - next < 0 || !nextWarnAt.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS))) {
+            return;
+        }
+        long count = unloggedFailures.getAndSet(0);
+        log.warn("answering {} {} from {} over {} failed, answered SERVFAIL{}", describe(q), Type.string(q.qtype()), client, tcp ? "TCP" : "UDP",
+                count > 1 ? " (" + (count - 1) + " more failures in the last " + WARN_EVERY_SECONDS + " s not logged)" : "", e);
+    }
+
+    /** The question name as text, or its wire form in hex when it does not read (that may be the failure). */
+    private static String describe(Query q) {
+        try {
+            return q.qname().toString();
+        } catch (RuntimeException e) {
+            return "(name " + HexFormat.of().formatHex(q.qnameWire()) + ")";
+        }
+    }
+
+    /** Queries answered SERVFAIL because answering them threw, since start. */
+    public long failures() {
+        return failures.get();
     }
 
     private static int rcodeOf(byte[] wire) {
