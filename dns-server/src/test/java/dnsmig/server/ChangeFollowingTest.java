@@ -9,7 +9,11 @@ import dnsmig.store.StoreSchema;
 import dnsmig.testkit.DnsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +22,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -153,8 +159,77 @@ class ChangeFollowingTest {
         assertThat(((SOARecord) soa.getSection(Section.ANSWER).get(0)).getSerial()).as("the serial served moved with the changes").isEqualTo(serial);
     }
 
+    /**
+     * As {@link #committedChangesAreAnsweredWithinMilliseconds}, while clients keep the server's
+     * event loop busy: the follower, the database and the clients share the cores, as under
+     * bench/serve.sh's 20k q/s. Prints the percentiles and the load's rate.
+     */
     @Test
     @Order(2)
+    void committedChangesAreAnsweredPromptlyUnderQueryLoad() throws Exception {
+        AtomicBoolean loading = new AtomicBoolean(true);
+        LongAdder answered = new LongAdder();
+        List<Thread> clients = new ArrayList<>();
+        for (int t = 0; t < 3; t++) {
+            int seed = t;
+            clients.add(Thread.ofPlatform().daemon().name("load-" + t).start(() -> load(loading, answered, seed)));
+        }
+        List<Long> micros = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try {
+            Thread.sleep(500); // the load at full rate first
+            for (int i = 0; i < 40; i++) {
+                String address = "198.51.100." + (100 + i);
+                seeder.zone("example.com.", zone(address));
+                Duration took = await(() -> serves(address), Duration.ofSeconds(4));
+                assertThat(took).as("change %d answered under load", i).isNotNull();
+                micros.add(took.toNanos() / 1000);
+            }
+        } finally {
+            loading.set(false);
+            for (Thread c : clients) {
+                c.join(5000);
+            }
+        }
+        double rate = answered.sum() / ((System.nanoTime() - t0) / 1e9);
+        micros.sort(null);
+        long p50 = micros.get(micros.size() / 2);
+        long p99 = micros.get((int) Math.ceil(micros.size() * 0.99) - 1);
+        System.out.printf("propagation under load (%.0f q/s answered meanwhile) over %d changes: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", rate, micros.size(),
+                p50 / 1000.0, p99 / 1000.0, micros.get(micros.size() - 1) / 1000.0);
+        assertThat(answered.sum()).as("the load was answered").isGreaterThan(1000);
+        assertThat(p99).as("p99 propagation under load in microseconds").isLessThan(1_000_000);
+    }
+
+    /** One client asking as fast as it is answered (a query in flight at a time; cache hits and misses). */
+    private static void load(AtomicBoolean running, LongAdder answered, int seed) {
+        try (DatagramSocket s = new DatagramSocket()) {
+            s.connect(server.udpAddresses().get(0));
+            s.setSoTimeout(100);
+            byte[] buf = new byte[1500];
+            List<byte[]> queries = new ArrayList<>();
+            for (String name : List.of("www.example.com.", "ns1.example.com.", "example.com.", "nx-" + seed + ".example.com.")) {
+                for (int type : new int[] {Type.A, Type.AAAA, Type.SOA, Type.NS}) {
+                    queries.add(Message.newQuery(Record.newRecord(Name.fromString(name), type, DClass.IN)).toWire());
+                }
+            }
+            for (int i = 0; running.get(); i++) {
+                byte[] q = queries.get(i % queries.size());
+                s.send(new DatagramPacket(q, q.length));
+                try {
+                    s.receive(new DatagramPacket(buf, buf.length));
+                    answered.increment();
+                } catch (SocketTimeoutException e) {
+                    // lost under load: ask the next
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    @Order(3)
     void aChangeWhoseNotificationNeverCameIsPickedUpByPolling() throws Exception {
         // As on a read replica: the change log grows, no NOTIFY arrives.
         try (var c = seeder.dataSource.getConnection(); var s = c.createStatement()) {
@@ -173,7 +248,7 @@ class ChangeFollowingTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void whileTheDatabaseIsDownItKeepsAnsweringAndCatchesUpAfter() throws Exception {
         String before = www();
         assertThat(server.databaseReachable()).isTrue();

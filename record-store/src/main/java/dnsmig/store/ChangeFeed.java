@@ -58,45 +58,37 @@ public final class ChangeFeed {
     }
 
     /** Changes committed since the last poll that this feed has not returned, in id order. */
-    public synchronized List<Change> poll() throws SQLException {
-        List<Change> out = new ArrayList<>();
-        long next;
+    public List<Change> poll() throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            boolean auto = c.getAutoCommit();
-            int isolation = c.getTransactionIsolation();
-            c.setAutoCommit(false);
-            c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-            try {
-                try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("select pg_snapshot_xmin(pg_current_snapshot())::text::bigint")) {
-                    rs.next();
+            return poll(c);
+        }
+    }
+
+    /**
+     * As {@link #poll()}, on a connection the caller holds (a follower's own: no pool checkout,
+     * one round trip). The connection may be listening for notifications; it is left as it was.
+     */
+    public synchronized List<Change> poll(Connection c) throws SQLException {
+        List<Change> out = new ArrayList<>();
+        long next = -1;
+        // One statement, so one snapshot: pg_current_snapshot() is the statement's own, the one
+        // the scan of change_log sees; its xmin is the next horizon.
+        try (PreparedStatement ps = c.prepareStatement("select h.xmin, c.id, c.xid::text::bigint, c.zone_id, c.zone_name, c.serial, c.kind, c.name,"
+                + " c.type, c.origin, c.at from (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as xmin) h"
+                + " left join change_log c on c.xid >= ?::text::xid8 order by c.id")) {
+            ps.setString(1, Long.toString(horizon));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
                     next = rs.getLong(1);
-                }
-                try (PreparedStatement ps = c.prepareStatement("select id, xid::text::bigint, zone_id, zone_name, serial, kind, name, type, origin, at"
-                        + " from change_log where xid >= ?::text::xid8 order by id")) {
-                    ps.setString(1, Long.toString(horizon));
-                    try (ResultSet rs = ps.executeQuery()) {
-                        while (rs.next()) {
-                            long id = rs.getLong(1);
-                            if (returned.putIfAbsent(id, rs.getLong(2)) == null) {
-                                out.add(new Change(id, rs.getLong(3), rs.getString(4), rs.getLong(5), rs.getString(6), rs.getString(7), rs.getString(8),
-                                        rs.getString(9), rs.getObject(10, java.time.OffsetDateTime.class)));
-                            }
-                        }
+                    long id = rs.getLong(2);
+                    if (rs.wasNull()) {
+                        continue; // no change above the horizon: the one row says only the horizon
+                    }
+                    if (returned.putIfAbsent(id, rs.getLong(3)) == null) {
+                        out.add(new Change(id, rs.getLong(4), rs.getString(5), rs.getLong(6), rs.getString(7), rs.getString(8), rs.getString(9),
+                                rs.getString(10), rs.getObject(11, java.time.OffsetDateTime.class)));
                     }
                 }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                // End the failed transaction first: restoring the connection's settings inside it
-                // would fail too and hide this error.
-                try {
-                    c.rollback();
-                } catch (SQLException rollback) {
-                    e.addSuppressed(rollback);
-                }
-                throw e;
-            } finally {
-                c.setTransactionIsolation(isolation);
-                c.setAutoCommit(auto);
             }
         }
         horizon = Math.max(horizon, next);

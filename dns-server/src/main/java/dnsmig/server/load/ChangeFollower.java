@@ -14,7 +14,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.postgresql.PGConnection;
-import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,19 +113,20 @@ public final class ChangeFollower implements AutoCloseable {
         }
     }
 
+    /** Returns on a notification or after {@code pollEvery}; the catch-up after it runs either way, so nothing depends on NOTIFY arriving. */
     private void waitForNotification() throws SQLException {
-        PGNotification[] notes = listener.unwrap(PGConnection.class).getNotifications((int) pollEvery.toMillis());
-        if (notes == null) {
-            // No wake-up: poll anyway, cheaply, so nothing depends on NOTIFY arriving.
-            try (Statement s = listener.createStatement()) {
-                s.execute("select 1");
-            }
-        }
+        listener.unwrap(PGConnection.class).getNotifications((int) pollEvery.toMillis());
     }
 
-    /** Applies every change not applied yet, one reload per zone however many changes it had. */
+    /**
+     * Applies every change not applied yet, one reload per zone however many changes it had.
+     * Reads on the listening connection: a change costs two round trips (the change log, the
+     * zone), no pool checkout and no transaction to open and close. Each round trip is a wake-up
+     * of a database backend and of this thread, and under query load every wake-up waits for a
+     * core: the fewer, the sooner a change is answered.
+     */
     void catchUp() throws SQLException {
-        List<ChangeFeed.Change> changes = feed.poll();
+        List<ChangeFeed.Change> changes = feed.poll(listener);
         if (changes.isEmpty()) {
             return;
         }
@@ -135,7 +135,7 @@ public final class ChangeFollower implements AutoCloseable {
             latest.put(c.zoneId(), c);
         }
         for (ChangeFeed.Change c : latest.values()) {
-            loader.reload(c.zoneId(), c.zone());
+            loader.reload(listener, c.zoneId(), c.zone());
             if (c.at() != null) {
                 lastLagMillis.set(Math.max(0, Duration.between(c.at().toInstant(), clock.instant()).toMillis()));
             }

@@ -106,14 +106,14 @@ public final class ZoneLoader {
     /**
      * Reloads one zone (or drops it, when it is gone or no longer servable). One statement: one
      * snapshot of the zone row and its records, and one round trip, so a change is answered
-     * within milliseconds of its commit even when the database is busy.
+     * within milliseconds of its commit even when the database is busy. On the caller's
+     * connection (the change follower's own, autocommit).
      */
-    public void reload(long zoneId, String zoneName) throws SQLException {
+    public void reload(Connection c, long zoneId, String zoneName) throws SQLException {
         Name origin = name(zoneName);
         Zone.Builder builder = null;
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement ps = c.prepareStatement(
-                        "select z.serial, r.name, r.type, r.ttl, r.rdata from zone z left join rr r on r.zone_id = z.id where z.id = ? and z.servable")) {
+        try (PreparedStatement ps = c.prepareStatement(
+                "select z.serial, r.name, r.type, r.ttl, r.rdata from zone z left join rr r on r.zone_id = z.id where z.id = ? and z.servable")) {
             ps.setLong(1, zoneId);
             Parser parser = new Parser();
             try (ResultSet rs = ps.executeQuery()) {
