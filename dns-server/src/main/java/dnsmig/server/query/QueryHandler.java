@@ -119,7 +119,7 @@ public final class QueryHandler {
         }
         long count = unloggedFailures.getAndSet(0);
         log.warn("answering {} {} from {} over {} failed, answered SERVFAIL{}", describe(q), Type.string(q.qtype()), client, tcp ? "TCP" : "UDP",
-                count > 1 ? " (" + (count - 1) + " more failures in the last " + WARN_EVERY_SECONDS + " s not logged)" : "", e);
+                count > 1 ? " (and " + (count - 1) + " more since the last such line, not logged)" : "", e);
     }
 
     /** The question name as text, or its wire form in hex when it does not read (that may be the failure). */

@@ -181,7 +181,7 @@ class AnswerFailureTest {
         now.addAndGet(TimeUnit.SECONDS.toNanos(2)); // 11 s after the first line
         h.handle(q, q.length, true, client, local);
         assertThat(logged.list).hasSize(2);
-        assertThat(logged.list.get(1).getFormattedMessage()).contains("over TCP", "2 more failures in the last 10 s not logged");
+        assertThat(logged.list.get(1).getFormattedMessage()).contains("over TCP", "and 2 more since the last such line, not logged");
         assertThat(h.failures()).isEqualTo(4);
     }
 
