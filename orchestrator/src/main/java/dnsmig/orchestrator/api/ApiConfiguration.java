@@ -92,8 +92,8 @@ class ApiConfiguration {
     }
 
     @Bean
-    FilterRegistrationBean<TokenFilter> tokenFilter(DualWriteStore store) {
-        FilterRegistrationBean<TokenFilter> r = new FilterRegistrationBean<>(new TokenFilter(store));
+    FilterRegistrationBean<TokenFilter> tokenFilter(DualWriteStore store, DualWriter writer) {
+        FilterRegistrationBean<TokenFilter> r = new FilterRegistrationBean<>(new TokenFilter(store, writer));
         r.addUrlPatterns("/v1/*");
         return r;
     }

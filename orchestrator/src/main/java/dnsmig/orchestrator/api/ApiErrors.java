@@ -1,5 +1,6 @@
 package dnsmig.orchestrator.api;
 
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -12,6 +13,9 @@ import org.springframework.web.method.annotation.MethodArgumentTypeMismatchExcep
 @org.springframework.boot.autoconfigure.condition.ConditionalOnProperty(name = "dnsmig.api", havingValue = "true")
 @RestControllerAdvice(basePackageClasses = ApiErrors.class)
 class ApiErrors {
+
+    static final String BREAKER_OPEN = "the database failed repeatedly and dnsmig stopped asking it for a moment (circuit breaker 'store' open);"
+            + " nothing was changed: try again shortly";
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<ProblemDetail> unreadable(HttpMessageNotReadableException e) {
@@ -33,6 +37,11 @@ class ApiErrors {
     @ExceptionHandler({org.jooq.exception.DataAccessException.class, org.springframework.dao.DataAccessException.class})
     ResponseEntity<ProblemDetail> database(RuntimeException e) {
         return Problems.of(503, "the database is unavailable; nothing was changed: try again shortly");
+    }
+
+    @ExceptionHandler(CallNotPermittedException.class)
+    ResponseEntity<ProblemDetail> breakerOpen(CallNotPermittedException e) {
+        return Problems.of(503, BREAKER_OPEN);
     }
 
     @ExceptionHandler(IllegalArgumentException.class)

@@ -1,6 +1,8 @@
 package dnsmig.orchestrator.api;
 
+import dnsmig.orchestrator.dualwrite.DualWriter;
 import dnsmig.store.DualWriteStore;
+import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,9 +20,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
 final class TokenFilter extends OncePerRequestFilter {
 
     private final DualWriteStore store;
+    private final DualWriter writer;
 
-    TokenFilter(DualWriteStore store) {
+    TokenFilter(DualWriteStore store, DualWriter writer) {
         this.store = store;
+        this.writer = writer;
     }
 
     @Override
@@ -34,9 +38,12 @@ final class TokenFilter extends OncePerRequestFilter {
         String token = h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) ? h.substring(7).strip() : null;
         Optional<DualWriteStore.Principal> p;
         try {
-            p = token == null || token.isEmpty() || token.length() > 200 ? Optional.empty() : dnsmig.orchestrator.dualwrite.DualWriter.read(() -> store.principal(Tokens.digest(token)));
+            p = token == null || token.isEmpty() || token.length() > 200 ? Optional.empty() : writer.lookup(() -> store.principal(Tokens.digest(token)));
         } catch (DataAccessException e) {
             problem(response, 503, "the database is unavailable, so the token cannot be checked: try again shortly");
+            return;
+        } catch (CallNotPermittedException e) {
+            problem(response, 503, ApiErrors.BREAKER_OPEN);
             return;
         }
         if (p.isEmpty()) {

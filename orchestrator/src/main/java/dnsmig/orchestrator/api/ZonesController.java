@@ -64,7 +64,7 @@ class ZonesController {
 
     @GetMapping("/v1/zones")
     List<Map<String, Object>> zones(@RequestAttribute(ApiPrincipal.ATTRIBUTE) ApiPrincipal p) {
-        return DualWriter.read(() -> store.zones(p.operator() ? null : p.principal().ownerId())).stream().map(ZonesController::zoneJson).toList();
+        return writer.lookup(() -> store.zones(p.operator() ? null : p.principal().ownerId())).stream().map(ZonesController::zoneJson).toList();
     }
 
     @GetMapping("/v1/zones/{zone}")
@@ -204,7 +204,7 @@ class ZonesController {
 
     /** The zone when it exists and the caller may see it; an owner asking for another's zone is told it does not exist. */
     private Optional<DualWriteStore.ZoneRef> visible(ApiPrincipal p, String zone) {
-        return DualWriter.read(() -> store.zone(zone)).filter(p::mayAccess);
+        return writer.lookup(() -> store.zone(zone)).filter(p::mayAccess);
     }
 
     private static ResponseEntity<?> notFound(String zone) {

@@ -78,8 +78,7 @@ final class ApiCommand implements Callable<Integer> {
         r = new LegacyResilience(Duration.ofMillis(legacyTimeout), r.transferTimeout(), r.readAttempts(), r.retryWait(), r.breakerWindow(), r.failureRate(),
                 r.openFor(), r.clock());
         DualWriteSettings d = DualWriteSettings.defaults().withLockTimeout(Duration.ofMillis(lockTimeout));
-        d = new DualWriteSettings(d.lockTimeout(), d.statementTimeout(), maxConcurrent, d.bulkheadWait(), d.applierInterval(), d.applierAttempts(),
-                d.retryBackoff(), d.intentStaleAfter());
+        d = d.withBulkhead(maxConcurrent, d.bulkheadWait());
         ApiSettings settings = new ApiSettings(server, r, d, true);
         CountDownLatch stopped = new CountDownLatch(1);
         try (var ctx = AppContext.start(db.checkedEndpoint(), Map.of("dnsmig.api", "true", "server.address", http.getAddress().getHostAddress(), "server.port",

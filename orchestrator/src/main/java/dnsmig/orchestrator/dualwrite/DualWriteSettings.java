@@ -35,6 +35,10 @@ public record DualWriteSettings(Duration lockTimeout, Duration statementTimeout,
         return new DualWriteSettings(d, statementTimeout, maxConcurrent, bulkheadWait, applierInterval, applierAttempts, retryBackoff, intentStaleAfter);
     }
 
+    public DualWriteSettings withBulkhead(int max, Duration wait) {
+        return new DualWriteSettings(lockTimeout, statementTimeout, max, wait, applierInterval, applierAttempts, retryBackoff, intentStaleAfter);
+    }
+
     Duration backoff(int attempts) {
         long ms = retryBackoff.toMillis() << Math.min(attempts, 10);
         return Duration.ofMillis(Math.min(ms, 30_000));

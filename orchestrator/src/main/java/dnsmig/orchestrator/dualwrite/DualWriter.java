@@ -104,8 +104,18 @@ public final class DualWriter {
         }
     }
 
-    /** The database connection went away (SQLSTATE class 08, or 57P01-57P03: terminated by an administrator, shut down). */
+    /**
+     * The database connection went away (SQLSTATE class 08, or 57P01-57P03: terminated by an
+     * administrator, shut down). Not when the pool could not hand out a connection within its
+     * timeout (it carries the state of its last failed attempt, often 08001): the database is
+     * unreachable, and asking again would only keep the caller waiting that long once more.
+     */
     static boolean connectionLost(DataAccessException e) {
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof java.sql.SQLTransientConnectionException) {
+                return false;
+            }
+        }
         String state = e.sqlState();
         if (state != null && (state.startsWith("08") || state.startsWith("57P"))) {
             return true;
@@ -145,6 +155,16 @@ public final class DualWriter {
                 }
             }
         }
+    }
+
+    /**
+     * A look-up of the store on behalf of the API (its token, its zone): through the store's
+     * circuit breaker, so that once the database has failed repeatedly a request is refused at
+     * once ({@link CallNotPermittedException}) instead of waiting for a connection; tried again
+     * when its connection was lost.
+     */
+    public <T> T lookup(java.util.function.Supplier<T> query) {
+        return storeCall(() -> read(query));
     }
 
     public DualWriteResult write(RRsetWrite w) {

@@ -115,7 +115,12 @@ public final class QueueApplier implements AutoCloseable {
                 return notInStore(zone);
             }
             return r.get();
-        } catch (DataAccessException e) {
+        } catch (RuntimeException e) {
+            // Anything else (a record that no longer parses, a driver's surprise) is that change's failure too: thrown on, it would end
+            // every pass at this zone and leave the zones after it undrained for good.
+            if (!(e instanceof DataAccessException)) {
+                log.warn("queue applier: zone {}: {}", zone, DualWriter.brief(e), e);
+            }
             long id = current.get();
             if (id > 0) {
                 failed(id, DualWriter.brief(e));

@@ -61,6 +61,9 @@ final class Records {
         if (!text.isEmpty()) {
             for (String line : text.split("\n")) {
                 int sp = line.indexOf(' ');
+                if (sp < 1) {
+                    throw new IllegalArgumentException("not a 'TTL rdata' line in a queued change of " + name + " " + type + ": " + line);
+                }
                 rows.add(new Rows.Rr(name, type, Integer.parseInt(line.substring(0, sp)), line.substring(sp + 1)));
             }
         }

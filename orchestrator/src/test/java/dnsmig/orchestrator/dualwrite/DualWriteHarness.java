@@ -16,6 +16,7 @@ import dnsmig.store.StoreSchema;
 import dnsmig.testkit.NamedFixture;
 import dnsmig.testkit.TestPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -41,7 +42,8 @@ import org.xbill.DNS.Type;
  * Everything a dual-write test needs, all real: a named with dynamic zones (TSIG), a PostgreSQL
  * database with the zones backfilled from named's own configuration, a fault-injecting proxy in
  * front of named, and the API application ({@code dnsmig api}'s Spring context) on a free
- * loopback port, writing to named through the proxy.
+ * loopback port, writing to named through the proxy; optionally reaching PostgreSQL through a
+ * {@link TcpProxy} that can cut it off.
  */
 final class DualWriteHarness implements AutoCloseable {
 
@@ -62,6 +64,8 @@ final class DualWriteHarness implements AutoCloseable {
     final HikariDataSource ds;
     final DualWriteStore store;
     final FaultyProxy proxy;
+    /** Between the API and PostgreSQL, when asked for; else null. */
+    final TcpProxy dbProxy;
     final LegacyDns direct;
     final ConfigurableApplicationContext app;
     final String base;
@@ -76,6 +80,15 @@ final class DualWriteHarness implements AutoCloseable {
      */
     DualWriteHarness(Path tmp, List<String> owners, int zonesPerOwner, DualWriteSettings settings, Duration legacyTimeout, boolean background)
             throws Exception {
+        this(tmp, owners, zonesPerOwner, settings, legacyTimeout, background, false, Map.of());
+    }
+
+    /**
+     * @param databaseProxy the API reaches PostgreSQL through {@link #dbProxy}
+     * @param properties    Spring properties of the API application, over the harness's own
+     */
+    DualWriteHarness(Path tmp, List<String> owners, int zonesPerOwner, DualWriteSettings settings, Duration legacyTimeout, boolean background,
+            boolean databaseProxy, Map<String, Object> properties) throws Exception {
         NamedFixture.Builder b = NamedFixture.builder();
         StringBuilder csv = new StringBuilder("zone,owner,email\n");
         for (String o : owners) {
@@ -100,7 +113,15 @@ final class DualWriteHarness implements AutoCloseable {
                 new SimpleMeterRegistry(), w -> {});
         ApiSettings api = new ApiSettings(new LegacyServer(proxy.address(), key), resilience, settings, background);
         Map<String, Object> p = new HashMap<>();
-        p.put("spring.datasource.url", db.jdbcUrl());
+        String apiUrl = db.jdbcUrl();
+        if (databaseProxy) {
+            java.util.Properties url = org.postgresql.Driver.parseURL(db.jdbcUrl(), null);
+            dbProxy = new TcpProxy(new InetSocketAddress(url.getProperty("PGHOST"), Integer.parseInt(url.getProperty("PGPORT"))));
+            apiUrl = db.jdbcUrl().replaceFirst("//[^/]+/", "//127.0.0.1:" + dbProxy.port() + "/");
+        } else {
+            dbProxy = null;
+        }
+        p.put("spring.datasource.url", apiUrl);
         p.put("spring.datasource.username", db.user());
         p.put("spring.datasource.password", db.password());
         p.put("spring.datasource.hikari.data-source-properties.currentSchema", StoreSchema.NAME);
@@ -112,6 +133,7 @@ final class DualWriteHarness implements AutoCloseable {
         p.put("server.port", 0);
         p.put("management.endpoints.web.exposure.include", "health,prometheus");
         p.put("management.endpoint.health.show-details", "always");
+        p.putAll(properties);
         app = new SpringApplicationBuilder(DnsmigApplication.class).web(WebApplicationType.SERVLET)
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("apiSettings", api)).bannerMode(Banner.Mode.OFF).logStartupInfo(false)
                 .properties(p).run();
@@ -195,6 +217,9 @@ final class DualWriteHarness implements AutoCloseable {
             app.close();
         } finally {
             proxy.close();
+            if (dbProxy != null) {
+                dbProxy.close();
+            }
             ds.close();
             named.close();
         }

@@ -1,0 +1,112 @@
+package dnsmig.orchestrator.dualwrite;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * A byte-for-byte TCP proxy on loopback that can cut its target off: while cut, every open
+ * connection is reset and new ones are reset as soon as they are accepted, as when PostgreSQL's
+ * host drops off the network (a client gets an I/O error at once, no hang). Every connection is
+ * closed by {@link #close()}.
+ */
+final class TcpProxy implements AutoCloseable {
+
+    private final InetSocketAddress target;
+    private final ServerSocket server;
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "tcp-proxy");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean cut;
+
+    TcpProxy(InetSocketAddress target) throws IOException {
+        this.target = target;
+        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        pool.execute(this::accept);
+    }
+
+    int port() {
+        return server.getLocalPort();
+    }
+
+    /** Resets every connection and every new one until {@link #restore()}. */
+    void cut() {
+        cut = true;
+        open.forEach(this::reset);
+    }
+
+    void restore() {
+        cut = false;
+    }
+
+    private void accept() {
+        while (!server.isClosed()) {
+            try {
+                Socket client = server.accept();
+                if (cut) {
+                    reset(client);
+                    continue;
+                }
+                open.add(client);
+                pool.execute(() -> relay(client));
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void relay(Socket client) {
+        Socket upstream = new Socket();
+        open.add(upstream);
+        try {
+            upstream.connect(target, 2000);
+        } catch (IOException e) {
+            reset(client);
+            reset(upstream);
+            return;
+        }
+        pool.execute(() -> pump(upstream, client));
+        pump(client, upstream);
+    }
+
+    private void pump(Socket from, Socket to) {
+        try {
+            InputStream in = from.getInputStream();
+            OutputStream out = to.getOutputStream();
+            in.transferTo(out);
+        } catch (IOException e) {
+            // one side went away
+        } finally {
+            reset(from);
+            reset(to);
+        }
+    }
+
+    private void reset(Socket s) {
+        open.remove(s);
+        try {
+            s.setSoLinger(true, 0);
+            s.close();
+        } catch (IOException | RuntimeException e) {
+            // closing anyway
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+        open.forEach(this::reset);
+        pool.shutdownNow();
+    }
+}
