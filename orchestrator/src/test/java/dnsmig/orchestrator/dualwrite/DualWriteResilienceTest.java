@@ -110,7 +110,7 @@ class DualWriteResilienceTest {
         assertThat(h.store.queued(zone, 1)).as("the queue applied").isEmpty();
 
         String legacyNow = h.legacy(zone, name, "TXT");
-        assertThat(legacyNow).matches("300 \"[ab]-11\"");
+        assertThat(legacyNow).matches("300 \"?[ab]-11\"?"); // the writer quotes TXT only when it must
         assertThat(h.stored(zone, name, "TXT")).isEqualTo(legacyNow);
 
         // Legacy's order, from named itself: the journal's changes since the race began (IXFR), the values each one added.
