@@ -83,7 +83,7 @@ final class ApiCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         try (var ctx = AppContext.start(db.checkedEndpoint(), Map.of("dnsmig.api", "true", "server.address", http.getAddress().getHostAddress(), "server.port",
                 http.getPort(), "management.endpoints.web.exposure.include", "health,prometheus,info", "management.endpoint.health.show-details", "always",
-                "spring.mvc.problemdetails.enabled", "true", "dnsmig.db.pool-size", Math.max(8, maxConcurrent + 8)), WebApplicationType.SERVLET,
+                "spring.mvc.problemdetails.enabled", "true", "dnsmig.db.pool-size", d.poolSize()), WebApplicationType.SERVLET,
                 Map.of("apiSettings", settings))) {
             String port = ctx.getEnvironment().getProperty("local.server.port");
             spec.commandLine().getErr().println("dnsmig api: ready on http://" + http.getAddress().getHostAddress() + ":" + port + " (legacy " + server

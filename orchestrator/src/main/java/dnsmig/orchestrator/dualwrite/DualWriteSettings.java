@@ -39,6 +39,17 @@ public record DualWriteSettings(Duration lockTimeout, Duration statementTimeout,
         return new DualWriteSettings(lockTimeout, statementTimeout, max, wait, applierInterval, applierAttempts, retryBackoff, intentStaleAfter);
     }
 
+    /**
+     * The database connections dual writes need: a write holds one for its whole course (its
+     * zone's lock) and briefly takes a second (the legacy write journal, its queue row's state);
+     * with no more connections than writes in flight, every write would hold one and wait for
+     * another until the pool timed out. A few more serve the API's look-ups and the background
+     * workers.
+     */
+    public int poolSize() {
+        return Math.max(8, maxConcurrent + 8);
+    }
+
     Duration backoff(int attempts) {
         long ms = retryBackoff.toMillis() << Math.min(attempts, 10);
         return Duration.ofMillis(Math.min(ms, 30_000));

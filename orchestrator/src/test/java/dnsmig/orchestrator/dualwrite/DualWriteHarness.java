@@ -126,7 +126,8 @@ final class DualWriteHarness implements AutoCloseable {
         p.put("spring.datasource.password", db.password());
         p.put("spring.datasource.hikari.data-source-properties.currentSchema", StoreSchema.NAME);
         p.put("spring.datasource.hikari.data-source-properties.ApplicationName", "dnsmig-api");
-        p.put("spring.datasource.hikari.maximum-pool-size", 40);
+        // As dnsmig api sizes it (a Spring property given here would lose to application.properties' dnsmig.db.pool-size).
+        p.put("dnsmig.db.pool-size", settings.poolSize());
         p.put("spring.datasource.hikari.connection-timeout", 3000);
         p.put("dnsmig.api", "true");
         p.put("server.address", "127.0.0.1");
