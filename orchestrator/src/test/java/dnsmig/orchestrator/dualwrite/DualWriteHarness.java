@@ -80,16 +80,17 @@ final class DualWriteHarness implements AutoCloseable {
      */
     DualWriteHarness(Path tmp, List<String> owners, int zonesPerOwner, DualWriteSettings settings, Duration legacyTimeout, boolean background)
             throws Exception {
-        this(tmp, owners, zonesPerOwner, settings, legacyTimeout, background, false, Map.of());
+        this(tmp, owners, zonesPerOwner, settings, legacyTimeout, background, false, Map.of(), "");
     }
 
     /**
      * @param databaseProxy the API reaches PostgreSQL through {@link #dbProxy}
      * @param properties    Spring properties of the API application, over the harness's own
+     * @param namedOptions  statements for named's {@code options} block
      */
     DualWriteHarness(Path tmp, List<String> owners, int zonesPerOwner, DualWriteSettings settings, Duration legacyTimeout, boolean background,
-            boolean databaseProxy, Map<String, Object> properties) throws Exception {
-        NamedFixture.Builder b = NamedFixture.builder();
+            boolean databaseProxy, Map<String, Object> properties, String namedOptions) throws Exception {
+        NamedFixture.Builder b = NamedFixture.builder().options(namedOptions);
         StringBuilder csv = new StringBuilder("zone,owner,email\n");
         for (String o : owners) {
             for (int k = 0; k < zonesPerOwner; k++) {
