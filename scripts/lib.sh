@@ -13,6 +13,15 @@ jdk_major() {
     echo "${v:-0}"
 }
 
+# jdk_at_least VERSION: true when $JAVA_HOME's version (its release file) is VERSION or newer,
+# compared as numbers part by part: jdk_at_least 21.0.1.
+jdk_at_least() {
+    local have
+    have=$(sed -n 's/^JAVA_VERSION="\([0-9.]*\).*/\1/p' "$JAVA_HOME/release" 2>/dev/null | head -1)
+    [ -n "$have" ] || return 1
+    [ "$(printf '%s\n%s\n' "$1" "$have" | sort -t. -k1,1n -k2,2n -k3,3n | head -1)" = "$1" ]
+}
+
 # ensure_java: exports JAVA_HOME for a JDK >= 21: $JAVA_HOME if it is one, else the newest under /usr/lib/jvm.
 ensure_java() {
     if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/javac" ] && [ "$(jdk_major "$JAVA_HOME")" -ge 21 ]; then
@@ -191,11 +200,23 @@ run_dnsmig() {
     # the load needed temporarily (the load ends with one full collection), so resident memory
     # follows the index (1M records: ~340-380 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
     # which start the heap at 1/64 of the machine's memory and never go below it; see BENCHMARKS.md).
+    # After the load the heap holds the index and the answer cache, and what else a nameserver
+    # keeps resident is mostly the JVM's own: freed native memory (the JIT compiler's and the
+    # load's) stays in glibc's arenas unless trimmed (~25 MB at 1M records), and G1 grows the
+    # heap whenever collections take more than a small share of time (GCTimeRatio=4: 20 %, scaled
+    # down further while the heap is small), which on a busy machine meant +100-250 MB of young
+    # generation per growth. See BENCHMARKS.md (bench/serve.sh, memory).
     local mem=(-Xmx1g)
     case "${1:-}" in
-        serve) mem=(-Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30);;
+        serve) mem=(-Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:GCTimeRatio=4)
+            jdk_at_least 21.0.1 && mem+=(-XX:TrimNativeHeapInterval=5000);;
     esac
     [ -n "${DNSMIG_JAVA_OPTS:-}" ] && read -r -a mem <<< "$DNSMIG_JAVA_OPTS"
-    exec "$JAVA_HOME/bin/java" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" \
+    # 8-byte object headers (JDK 25, JEP 519): ~5 % less live heap for the index and the cache.
+    # For every command, not only serve: the class-data-sharing archive the backfill writes maps
+    # only into a JVM with the same header layout.
+    local layout=()
+    jdk_at_least 25 && layout=(-XX:+UseCompactObjectHeaders)
+    exec "$JAVA_HOME/bin/java" "${layout[@]}" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" \
         -jar "$app/dnsmig-exec.jar" "$@"
 }
