@@ -138,7 +138,7 @@ public final class Responder {
         List<Record> answerRecords = m.getSection(Section.ANSWER);
         List<Record> sources = new ArrayList<>(answerRecords);
         sources.addAll(m.getSection(Section.AUTHORITY));
-        Set<String> done = new HashSet<>();
+        Set<Added> done = new HashSet<>();
         for (int i = 0; i < sources.size(); i++) {
             Record r = sources.get(i);
             boolean inAnswer = i < answerRecords.size();
@@ -188,7 +188,7 @@ public final class Responder {
      * SVCB/HTTPS (RFC 9460 §4.1): an alias (priority 0) brings the RRset its target holds; a
      * service brings its target's addresses, through CNAMEs at the target. Bounded in depth.
      */
-    private void service(Message m, Zone zone, org.xbill.DNS.SVCBBase svcb, Set<String> done, int depth) {
+    private void service(Message m, Zone zone, org.xbill.DNS.SVCBBase svcb, Set<Added> done, int depth) {
         Name target = svcb.getTargetName();
         if (target.equals(Name.root) || depth > 8) {
             return;
@@ -198,7 +198,7 @@ public final class Responder {
             if (cname == null) {
                 break;
             }
-            if (!done.add(target.toString().toLowerCase() + "/" + Type.CNAME)) {
+            if (!done.add(new Added(target, Type.CNAME))) {
                 return;
             }
             add(m, cname, Section.ADDITIONAL);
@@ -208,7 +208,7 @@ public final class Responder {
                 : zone.rrset(target, svcb.getType());
         if (alias == null) {
             addresses(m, zone, target, false, done);
-        } else if (done.add(target.toString().toLowerCase() + "/" + svcb.getType())
+        } else if (done.add(new Added(target, svcb.getType()))
                 && !m.findRRset(target, svcb.getType(), Section.ANSWER)) { // an alias loop back to the answer
             add(m, alias, Section.ADDITIONAL);
             for (Record r : alias.records()) {
@@ -228,7 +228,14 @@ public final class Responder {
         }
     }
 
-    private void addresses(Message m, Zone zone, Name target, boolean glueOk, Set<String> done) {
+    /**
+     * An RRset already looked up for additional data. Names compare ignoring case (dnsjava's
+     * {@link Name#equals}), so no lower-cased text is made per lookup: answers not in the cache
+     * are rendered on the event loop, and their garbage is what makes G1 grow the heap.
+     */
+    private record Added(Name name, int type) {}
+
+    private void addresses(Message m, Zone zone, Name target, boolean glueOk, Set<Added> done) {
         extra(m, zone, target, Type.A, glueOk, done);
         extra(m, zone, target, Type.AAAA, glueOk, done);
     }
@@ -237,8 +244,8 @@ public final class Responder {
      * Adds the RRset at {@code name}/{@code type} to additional when the answering zone holds it
      * (glue only when {@code glueOk}: for NS records), as BIND does.
      */
-    private void extra(Message m, Zone zone, Name name, int type, boolean glueOk, Set<String> done) {
-        if (name == null || !name.subdomain(zone.origin()) || !done.add(name.toString().toLowerCase() + "/" + type)) {
+    private void extra(Message m, Zone zone, Name name, int type, boolean glueOk, Set<Added> done) {
+        if (name == null || !name.subdomain(zone.origin()) || !done.add(new Added(name, type))) {
             return;
         }
         RRset rrset;
