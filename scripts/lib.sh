@@ -200,12 +200,12 @@ run_dnsmig() {
     # the load needed temporarily (the load ends with one full collection), so resident memory
     # follows the index (1M records: ~340-380 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
     # which start the heap at 1/64 of the machine's memory and never go below it; see BENCHMARKS.md).
-    # After the load the heap holds the index and the answer cache, and what else a nameserver
-    # keeps resident is mostly the JVM's own: freed native memory (the JIT compiler's and the
-    # load's) stays in glibc's arenas unless trimmed (~25 MB at 1M records), and G1 grows the
-    # heap whenever collections take more than a small share of time (GCTimeRatio=4: 20 %, scaled
-    # down further while the heap is small), which on a busy machine meant +100-250 MB of young
-    # generation per growth. See BENCHMARKS.md (bench/serve.sh, memory).
+    # After the load the heap holds the index and the answer cache; the rest a nameserver keeps
+    # resident is mostly the JVM's own. Freed native memory (the JIT compiler's, the load's) stays
+    # in glibc's arenas unless trimmed (1M records: ~25 MB), and G1 grows the heap by 140-300 MB
+    # at a time whenever collections take more than a small share of time (GCTimeRatio=4: 20 %
+    # instead of 7.7 %, both scaled down while the heap is small next to -Xmx): on a busy machine
+    # that happened under load. See BENCHMARKS.md (bench/serve.sh, "Memory after the load").
     local mem=(-Xmx1g)
     case "${1:-}" in
         serve) mem=(-Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:GCTimeRatio=4)
