@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs the migration end to end on a bundled sample provider (a BIND named.conf with seven zones of five owners, several broken on purpose) and prints what happened at each phase. Today that is the backfill: import, a second run that changes nothing, and the rejects report. It uses a scratch database 'dnsmig_demo' of the local PostgreSQL, recreated on every run, so it never touches real data."},
+        description = {"Runs the migration end to end on a bundled sample provider (a BIND named.conf with seven zones of five owners, several broken on purpose) and prints what happened at each phase: a local named as the legacy server, the backfill (twice) and its rejects, concurrent then synchronous dual writes, reconcile, three nameservers in legacy mode and a live query stream to them, the verifier on their dnstap, report mails to a local SMTP sink, ns1 to canary and new through the gates, a rollback, and every nameserver to new. It takes a few minutes and needs BIND 9 (named, named-checkzone). It uses a scratch database 'dnsmig_demo' of the local PostgreSQL, recreated on every run, so it never touches real data.",
+                "", "Exit code 0 when every phase did what it should, else 1 (the failed phases are listed at the end)."},
         footer = {"", "Example:", "  ./dnsmig demo"})
 final class DemoCommand implements Callable<Integer> {
 
@@ -25,6 +26,9 @@ final class DemoCommand implements Callable<Integer> {
     static final List<String> SAMPLE_FILES = List.of("named.conf", "named.conf.customers", "owners.csv", "queries.txt", "zones/common-ns.inc", "zones/db.192.0.2",
             "zones/db.acme-shop.example", "zones/db.acme.example", "zones/db.globex.example", "zones/db.hooli.example", "zones/db.initech.example",
             "zones/db.umbrella.example");
+
+    @Option(names = "--backfill-only", description = "Only the backfill phases (no named needed): import, the second run, the rejects.")
+    boolean backfillOnly;
 
     @Option(names = "--samples", paramLabel = "DIR", description = "Use this sample provider directory instead of the bundled one.")
     Path samples;
@@ -63,60 +67,70 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private Integer demo(PrintWriter out, Path dir) {
-        String url;
-        String user;
-        String password;
+    private Integer demo(PrintWriter out, Path dir) throws Exception {
+        LocalPostgres.Endpoint endpoint;
         if (this.url == null || this.url.isBlank()) {
             LocalPostgres pg = LocalPostgres.at(dataDir != null ? dataDir : LocalPostgres.defaultDataDir());
             phase(out, "0. database", "the local PostgreSQL in " + pg.dataDir() + ", scratch database '" + DATABASE + "' (recreated)");
-            LocalPostgres.Endpoint e = pg.freshDatabase(DATABASE);
-            url = e.jdbcUrl();
-            user = e.user();
-            password = e.password();
+            endpoint = pg.freshDatabase(DATABASE);
         } else {
             String shown = DatabaseOptions.redact(this.url.strip());
-            LocalPostgres.Endpoint e = DatabaseOptions.parse(this.url, this.user, this.password);
-            DatabaseOptions.check(e, shown);
-            refuseDnsmigData(e, shown);
+            endpoint = DatabaseOptions.parse(this.url, this.user, this.password);
+            DatabaseOptions.check(endpoint, shown);
+            refuseDnsmigData(endpoint, shown);
             phase(out, "0. database", shown + " (given with --db-url; it holds no dnsmig data)");
-            url = e.jdbcUrl();
-            user = e.user();
-            password = e.password();
         }
         // In-process commands: the password never appears on a process command line.
-        List<String> dbArgs = new ArrayList<>(List.of("--db-url", url));
-        if (user != null) {
-            dbArgs.addAll(List.of("--db-user", user));
+        List<String> dbArgs = new ArrayList<>(List.of("--db-url", endpoint.jdbcUrl()));
+        if (endpoint.user() != null) {
+            dbArgs.addAll(List.of("--db-user", endpoint.user()));
         }
-        if (password != null) {
-            dbArgs.addAll(List.of("--db-password", password));
+        if (endpoint.password() != null) {
+            dbArgs.addAll(List.of("--db-password", endpoint.password()));
         }
-        out.println("  sample provider: " + dir + " (named.conf, owners.csv, zones/)");
+        out.println("  sample provider: " + dir + " (named.conf, owners.csv, zones/, queries.txt)");
+        try (DemoMigration migration = backfillOnly ? null : new DemoMigration(out, dir, endpoint, dbArgs)) {
+            if (migration != null) {
+                migration.legacy();
+            }
+            List<String> backfill = new ArrayList<>(List.of("backfill", "--named-conf", dir.resolve("named.conf").toString(), "--owners",
+                    dir.resolve("owners.csv").toString()));
+            backfill.addAll(dbArgs);
 
-        List<String> backfill = new ArrayList<>(List.of("backfill", "--named-conf", dir.resolve("named.conf").toString(), "--owners",
-                dir.resolve("owners.csv").toString()));
-        backfill.addAll(dbArgs);
-
-        phase(out, "1. backfill", "dnsmig backfill --named-conf " + dir.resolve("named.conf") + " --owners " + dir.resolve("owners.csv"));
-        int first = run(backfill);
-        if (first != ExitCode.OK) {
-            return first;
+            phase(out, "2. backfill", "dnsmig backfill --named-conf " + dir.resolve("named.conf") + " --owners " + dir.resolve("owners.csv"));
+            int first = run(backfill);
+            if (first != ExitCode.OK) {
+                return first;
+            }
+            phase(out, "3. backfill again", "the same command: it must change nothing");
+            int second = run(backfill);
+            if (second != ExitCode.OK) {
+                return second;
+            }
+            phase(out, "4. rejects", "dnsmig rejects: what each owner must fix, with file:line");
+            List<String> rejects = new ArrayList<>(List.of("rejects"));
+            rejects.addAll(dbArgs);
+            int third = run(rejects);
+            if (third != ExitCode.OK || migration == null) {
+                out.println();
+                out.println("demo finished (backfill only). Next: `./dnsmig rejects --owner acme --format csv`, `./dnsmig backfill --help`.");
+                out.flush();
+                return third;
+            }
+            long t0 = System.nanoTime();
+            List<String> failures = migration.run();
+            out.println();
+            if (failures.isEmpty()) {
+                out.printf("demo finished: every phase did what it should (the migration part took %d s).%n", (System.nanoTime() - t0) / 1_000_000_000);
+                out.println("Next: `./dnsmig --help`, the runbooks in runbooks/, `./dnsmig cutover --help`.");
+                out.flush();
+                return ExitCode.OK;
+            }
+            out.println("demo FAILED: " + failures.size() + " phase check(s) did not hold:");
+            failures.forEach(f -> out.println("  - " + f));
+            out.flush();
+            return ExitCode.FAILED;
         }
-        phase(out, "2. backfill again", "the same command: it must change nothing");
-        int second = run(backfill);
-        if (second != ExitCode.OK) {
-            return second;
-        }
-        phase(out, "3. rejects", "dnsmig rejects: what each owner must fix, with file:line");
-        List<String> rejects = new ArrayList<>(List.of("rejects"));
-        rejects.addAll(dbArgs);
-        int third = run(rejects);
-        out.println();
-        out.println("demo finished. Next: `./dnsmig rejects --owner acme --format csv`, `./dnsmig convert FILE --origin ZONE`,"
-                + " `./dnsmig backfill --help`.");
-        out.flush();
-        return third;
     }
 
     /** The demo writes sample data: never into a database that holds dnsmig's (it could be the real one). */
@@ -138,7 +152,7 @@ final class DemoCommand implements Callable<Integer> {
         return Main.commandLine(spec.commandLine().getOut(), spec.commandLine().getErr()).execute(args.toArray(String[]::new));
     }
 
-    private static void phase(PrintWriter out, String title, String what) {
+    static void phase(PrintWriter out, String title, String what) {
         out.println();
         out.println("=== " + title + " === " + what);
         out.flush();
