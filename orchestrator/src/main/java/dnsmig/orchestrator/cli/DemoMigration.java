@@ -244,7 +244,7 @@ final class DemoMigration implements AutoCloseable {
             }
             boolean explained = z.status().equals("not-in-legacy") && refused.containsKey(z.zone());
             line("%s %s: %s", z.zone(), z.status(), explained ? "legacy named refuses to load it (" + refused.get(z.zone()) + "); its owner has the rejects"
-                    : z.message() + " (" + z.differences() + " differences, " + z.repaired() + " repaired)");
+                    : z.differences() + " RRset difference(s), " + z.repaired() + " repaired" + (z.message() == null ? "" : " (" + z.message() + ")"));
             expect(explained || (z.differences() > 0 && z.repaired() >= z.differences()), "reconcile: " + z.zone() + " " + z.status() + " is not explained");
         }
     }
@@ -270,8 +270,8 @@ final class DemoMigration implements AutoCloseable {
         DemoCommand.phase(out, "8. nameservers", "ns1, ns2, ns3 (dnsmig serve --legacy) and the new system's index, in-process on loopback ports");
         newIndex = NameServer.start(settings("new"), pool("new"), registry, null);
         started.add(newIndex);
-        line("new index  %s: %d zones, %d records loaded (%d not servable, left out); answers from the store only", newIndex.udpAddresses().get(0),
-                newIndex.loaded().zones(), newIndex.loaded().records(), newIndex.loaded().skipped());
+        line("new index  %s: %d zones, %d records loaded from the store; answers from them alone (the verifier's new side)",
+                text(newIndex.udpAddresses().get(0)), newIndex.loaded().zones(), newIndex.loaded().records());
         Path socket = work.resolve("tap.sock");
         for (String ns : NAMESERVERS) {
             // Reconnects fast: the verifier's collector comes and goes between its runs.
@@ -282,7 +282,8 @@ final class DemoMigration implements AutoCloseable {
                     Duration.ofMillis(250), Duration.ofMillis(250)));
             started.add(s);
             servers.put(ns, s);
-            line("%-10s %s: serving mode %s (forwards to named %s), dnstap to %s", ns, address(ns), s.servingMode(), named.address(), socket.getFileName());
+            line("%-10s %s: serving mode %s (forwards to named %s), %d zones loaded, dnstap to the verifier's socket", ns, text(address(ns)),
+                    s.servingMode(), text(named.address()), s.loaded().zones());
             expect(s.servingMode().equals(ServingMode.LEGACY), ns + " did not start in legacy mode");
         }
     }
@@ -322,11 +323,16 @@ final class DemoMigration implements AutoCloseable {
         stream = new QueryStream(targets, queries, Duration.ofMillis(4), 200_000);
         started.add(stream);
         line("query stream: %d queries (samples/queries.txt and the names written above) round and round to each of %s, every fifth over TCP",
-                queries.size(), targets.values());
+                queries.size(), targets.values().stream().map(DemoMigration::text).toList());
         Thread.sleep(1000);
+        java.time.OffsetDateTime since = java.time.OffsetDateTime.now();
         int exit = verify(8);
         expect(exit == 3, "the verifier did not confirm the planted inconsistency (exit " + exit + ")");
-        windows();
+        for (String ns : NAMESERVERS) {
+            var w = dsl.fetchOne("select coalesce(sum(compared), 0)::bigint, coalesce(sum(matched), 0)::bigint, coalesce(sum(confirmed), 0)::bigint"
+                    + " from verify_window where nameserver = {0} and zone_name is null and window_end > {1}", DSL.val(ns), DSL.val(since));
+            line("%s: %d compared, %d matched, %d confirmed inconsistencies", ns, w.get(0, Long.class), w.get(1, Long.class), w.get(2, Long.class));
+        }
         for (var f : dsl.fetch("select nameserver, zone_name, qname, qtype, category, count from verify_finding where state = 'open' order by nameserver")) {
             line("finding: %s %s %s %s %s, seen %d times", f.get(0), f.get(1), f.get(2), f.get(3), f.get(4), f.get(5));
         }
@@ -341,7 +347,7 @@ final class DemoMigration implements AutoCloseable {
     }
 
     /** Each nameserver's last verifier window, as the gates read it. */
-    private void windows() {
+    private void lastWindows() {
         for (String ns : NAMESERVERS) {
             var w = dsl.fetchOne("select window_start, window_end, compared, matched, confirmed from verify_window where nameserver = {0}"
                     + " and zone_name is null order by window_end desc limit 1", DSL.val(ns));
@@ -358,8 +364,14 @@ final class DemoMigration implements AutoCloseable {
         }
     }
 
+    private static final java.time.format.DateTimeFormatter HMS = java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+
     private static String time(java.time.OffsetDateTime t) {
-        return t.withOffsetSameInstant(java.time.ZoneOffset.UTC).toLocalTime().withNano(0).toString();
+        return HMS.format(t);
+    }
+
+    private static String text(InetSocketAddress a) {
+        return a.getAddress().getHostAddress() + ":" + a.getPort();
     }
 
     // ------------------------------------------------------------------ reports
@@ -385,8 +397,7 @@ final class DemoMigration implements AutoCloseable {
             String to = m.getAllRecipients()[0].toString().toLowerCase(Locale.ROOT);
             String text = text(m);
             line("To: %s | Subject: %s", to, m.getSubject());
-            // The section headings carry the counts: "Records the new system could not import (3):".
-            text.lines().filter(l -> l.endsWith("):") || l.startsWith("Owners with open items")).forEach(l -> line("    %s", l.strip()));
+            excerpt(text).forEach(l -> line("    %s", l));
             if (!to.equals(OPERATOR)) {
                 List<String> mine = zonesByEmail.getOrDefault(to, List.of());
                 List<String> others = zonesIn(text).stream().filter(z -> allZones.contains(z) && !mine.contains(z)).distinct().toList();
@@ -409,6 +420,28 @@ final class DemoMigration implements AutoCloseable {
             }
         });
         return zones;
+    }
+
+    /**
+     * The lines of a report mail worth showing: each section heading with its count ("Records the new
+     * system could not import (3):") and the first item of a non-empty one; the summary's nameserver rows.
+     */
+    private static List<String> excerpt(String mail) {
+        List<String> shown = new ArrayList<>();
+        List<String> lines = mail.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            if (l.endsWith("):")) {
+                shown.add(l.strip());
+                if (!l.endsWith("(0):") && i + 1 < lines.size() && !lines.get(i + 1).isBlank()) {
+                    String item = lines.get(i + 1).strip();
+                    shown.add("  " + (item.length() > 140 ? item.substring(0, 137) + "..." : item));
+                }
+            } else if (l.matches("(nameserver|ns\\d+) .*")) {
+                shown.add(l.strip());
+            }
+        }
+        return shown;
     }
 
     private static String text(Part p) throws Exception {
@@ -438,11 +471,10 @@ final class DemoMigration implements AutoCloseable {
         long now = System.currentTimeMillis();
         long next = (now + 2500) - Math.floorMod(now + 2500, windowMillis) + windowMillis;
         Thread.sleep(Math.max(0, next - 1500 - now));
-        line("verifier window %s .. %s (%d s)", Instant.ofEpochMilli(next).toString().substring(11, 19),
-                Instant.ofEpochMilli(next + windowMillis).toString().substring(11, 19), WINDOW_SECONDS);
+        line("verifier window %s .. %s (%d s)", HMS.format(Instant.ofEpochMilli(next)), HMS.format(Instant.ofEpochMilli(next + windowMillis)), WINDOW_SECONDS);
         int exit = verify(WINDOW_SECONDS - 1);
         expect(exit == 0, "the verifier still confirms inconsistencies after the repair (exit " + exit + ")");
-        windows();
+        lastWindows();
     }
 
     // ------------------------------------------------------------------ cutover
@@ -505,8 +537,9 @@ final class DemoMigration implements AutoCloseable {
             line("the reconcile gate counts the %d zones legacy named refuses to load; every zone legacy serves is equal: forced, as an operator would",
                     refused.size());
             t0 = System.nanoTime();
-            r = capture("cutover", "advance", ns, "--to", to, "--by", ACTOR, "--force", "--reason", "only the zones legacy named refuses to load ("
-                    + String.join(", ", refused.keySet()) + ") differ; every zone legacy serves reconciles clean");
+            r = capture(l -> !l.startsWith("  ok ") && !l.startsWith("  FAILED ") && !l.startsWith("Gates for "), "cutover", "advance", ns, "--to", to,
+                    "--by", ACTOR, "--force", "--reason", "only the zones legacy named refuses to load (" + String.join(", ", refused.keySet())
+                            + ") differ; every zone legacy serves reconciles clean");
         }
         if (r.exit() != 0) {
             failures.add("cutover advance " + ns + " --to " + to + " exited " + r.exit());
@@ -564,14 +597,19 @@ final class DemoMigration implements AutoCloseable {
     }
 
     private Run capture(String... args) {
+        return capture(l -> true, args);
+    }
+
+    /** As {@link #capture(String...)}, printing only the output lines {@code shown} accepts. */
+    private Run capture(java.util.function.Predicate<String> shown, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(dbArgs);
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
         out.println("  $ dnsmig " + String.join(" ", args));
         int exit = Main.commandLine(new PrintWriter(o, true), new PrintWriter(e, true)).execute(all.toArray(String[]::new));
-        o.toString().lines().forEach(l -> out.println("    " + l));
-        e.toString().lines().filter(l -> !l.isBlank()).forEach(l -> out.println("    " + l));
+        o.toString().lines().filter(shown).forEach(l -> out.println("    " + l));
+        e.toString().lines().filter(l -> !l.isBlank()).filter(shown).forEach(l -> out.println("    " + l));
         out.println("    (exit " + exit + ")");
         out.flush();
         return new Run(exit, o.toString(), e.toString());
