@@ -84,6 +84,7 @@ final class DemoMigration implements AutoCloseable {
     private final Map<String, String> refused = new TreeMap<>();
     private final Map<String, NameServer> servers = new LinkedHashMap<>();
     private final Path work;
+    private final Map<ch.qos.logback.classic.Logger, ch.qos.logback.classic.Level> quieted = new LinkedHashMap<>();
 
     private LocalNamed named;
     private DSLContext dsl;
@@ -102,6 +103,20 @@ final class DemoMigration implements AutoCloseable {
         this.db = db;
         this.dbArgs = List.copyOf(dbArgs);
         this.work = Files.createTempDirectory("dnsmig-demo");
+        if (System.getenv("DNSMIG_LOG_LEVEL") == null) {
+            // The demo prints what each part did; their own start-up lines would bury it. The taps' collector (the verifier) comes and
+            // goes between its runs by design, so their reconnect warnings say nothing here.
+            quiet("dnsmig.server", ch.qos.logback.classic.Level.WARN);
+            quiet("dnsmig.verify", ch.qos.logback.classic.Level.WARN);
+            quiet("dnsmig.server.tap", ch.qos.logback.classic.Level.ERROR);
+        }
+    }
+
+    private void quiet(String name, ch.qos.logback.classic.Level level) {
+        if (org.slf4j.LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger l) {
+            quieted.put(l, l.getLevel());
+            l.setLevel(level);
+        }
     }
 
     /** Phase 1, before the backfill: the legacy server the migration starts from. */
@@ -641,6 +656,7 @@ final class DemoMigration implements AutoCloseable {
                 out.println("  (stopping " + started.get(i) + ": " + e.getMessage() + ")");
             }
         }
+        quieted.forEach(ch.qos.logback.classic.Logger::setLevel);
         try (var walk = Files.walk(work)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
