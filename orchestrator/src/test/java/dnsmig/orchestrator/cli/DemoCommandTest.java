@@ -71,7 +71,7 @@ class DemoCommandTest {
         assertThat(out).contains("To: dns-admin@acme.example", "To: it@initech.example", "To: noc@provider.example");
         // The gates passed on the verifier's real window; a rollback took effect within a second; no query was lost.
         assertThat(out).containsPattern("ok +verifier +100\\.000% consistent over \\d{4,} compared").containsPattern("ok +write mode +SYNCHRONOUS");
-        Matcher rollback = Pattern.compile("ns1 serves canary:10 (\\d+) ms after the rollback command started").matcher(out);
+        Matcher rollback = Pattern.compile("ns1 serves canary:10 (\\d+) ms after the rollback was committed").matcher(out);
         assertThat(rollback.find()).as(out).isTrue();
         assertThat(Long.parseLong(rollback.group(1))).isLessThan(1000);
         assertThat(out).contains("\n  0 queries lost").containsPattern("ns1: \\d+ sent, \\d+ answered, 0 lost");
