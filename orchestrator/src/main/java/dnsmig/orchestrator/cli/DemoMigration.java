@@ -103,13 +103,6 @@ final class DemoMigration implements AutoCloseable {
         this.db = db;
         this.dbArgs = List.copyOf(dbArgs);
         this.work = Files.createTempDirectory("dnsmig-demo");
-        if (System.getenv("DNSMIG_LOG_LEVEL") == null) {
-            // The demo prints what each part did; their own start-up lines would bury it. The taps' collector (the verifier) comes and
-            // goes between its runs by design, so their reconnect warnings say nothing here.
-            quiet("dnsmig.server", ch.qos.logback.classic.Level.WARN);
-            quiet("dnsmig.verify", ch.qos.logback.classic.Level.WARN);
-            quiet("dnsmig.server.tap", ch.qos.logback.classic.Level.ERROR);
-        }
     }
 
     private void quiet(String name, ch.qos.logback.classic.Level level) {
@@ -141,6 +134,15 @@ final class DemoMigration implements AutoCloseable {
 
     /** Phases 5 to the end. */
     List<String> run() throws Exception {
+        // After the backfill, whose Spring application resets the logging configuration when it starts.
+        if (System.getenv("DNSMIG_LOG_LEVEL") == null) {
+            // The demo prints what each part did; their own lines would bury it. The taps' collector (the verifier) comes and goes
+            // between its runs by design, so their reconnect warnings say nothing here.
+            quiet("dnsmig.server", ch.qos.logback.classic.Level.WARN);
+            quiet("dnsmig.verify", ch.qos.logback.classic.Level.WARN);
+            quiet("dnsmig.orchestrator.dualwrite", ch.qos.logback.classic.Level.WARN);
+            quiet("dnsmig.server.tap", ch.qos.logback.classic.Level.ERROR);
+        }
         var ds = StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 6, "dnsmig-demo");
         started.add(ds);
         StoreSchema.migrate(ds);
