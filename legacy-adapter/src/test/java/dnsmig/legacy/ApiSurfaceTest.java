@@ -24,7 +24,7 @@ class ApiSurfaceTest {
                 }
             }
         }
-        assertThat(publicTypes).containsExactly("ChangeSet", "Failure", "Health", "LegacyDns", "LegacyResilience", "LegacyServer", "LegacyWrite",
+        assertThat(publicTypes).containsExactly("ChangeSet", "Failure", "Health", "LegacyDns", "LegacyResilience", "LegacyServer", "LegacyWrite", "LocalNamed",
                 "RRsetChange", "ReadOutcome", "Rndc", "Serials", "WriteOutcome");
     }
 }
