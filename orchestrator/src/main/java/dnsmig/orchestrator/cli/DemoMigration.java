@@ -95,7 +95,6 @@ final class DemoMigration implements AutoCloseable {
     private NameServer newIndex;
     private QueryStream stream;
     private GreenMail smtp;
-    private String planted;
 
     DemoMigration(PrintWriter out, Path samples, LocalPostgres.Endpoint db, List<String> dbArgs) throws IOException {
         this.out = out;
@@ -330,7 +329,7 @@ final class DemoMigration implements AutoCloseable {
         RecordStore records = new RecordStore(dsl);
         Rows.Rr ftp = records.records("initech.example.").stream().filter(r -> r.name().equals("ftp.initech.example.") && r.type().equals("A"))
                 .findFirst().orElseThrow(() -> new IllegalStateException("the sample zone initech.example lost ftp A"));
-        planted = "ftp.initech.example. A " + ftp.rdata() + " -> 192.0.2.53";
+        String planted = "ftp.initech.example. A " + ftp.rdata() + " -> 192.0.2.53";
         new ReconcileStore(dsl).replaceRRsets("initech.example.", List.of(new ReconcileStore.RRset(ftp.name(), "A",
                 List.of(new Rows.Rr(ftp.name(), "A", ftp.ttl(), "192.0.2.53")))), "demo-out-of-band");
         line("planted out of band, in the store only: %s", planted);
