@@ -2,8 +2,10 @@ package dnsmig.orchestrator.cli;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dnsmig.localpg.LocalPostgres;
+import dnsmig.store.CutoverStore;
 import dnsmig.store.DualWriteStore;
 import dnsmig.store.StoreSchema;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -30,9 +32,15 @@ final class DualWriteAccess {
 
     /** Migrates the schema first (as every command that writes does). */
     static <T> T write(LocalPostgres.Endpoint db, Function<DualWriteStore, T> work) {
+        return write(db, (store, cutover) -> work.apply(store));
+    }
+
+    /** Like {@link #write}, with the cutover's tables of the same database beside the dual-write ones. */
+    static <T> T write(LocalPostgres.Endpoint db, BiFunction<DualWriteStore, CutoverStore, T> work) {
         try (HikariDataSource ds = StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 2, "cli")) {
             StoreSchema.migrate(ds);
-            return work.apply(new DualWriteStore(DSL.using(ds, SQLDialect.POSTGRES)));
+            var dsl = DSL.using(ds, SQLDialect.POSTGRES);
+            return work.apply(new DualWriteStore(dsl), new CutoverStore(dsl));
         }
     }
 }

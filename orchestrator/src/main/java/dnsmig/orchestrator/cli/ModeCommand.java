@@ -1,8 +1,10 @@
 package dnsmig.orchestrator.cli;
 
 import dnsmig.orchestrator.dualwrite.WriteMode;
+import dnsmig.store.CutoverStore;
 import dnsmig.store.DualWriteStore;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +21,8 @@ import picocli.CommandLine.Model.CommandSpec;
         subcommands = {ModeCommand.Show.class, ModeCommand.Set.class},
         footer = {"", "Examples:", "  dnsmig mode show", "  dnsmig mode set CONCURRENT --reason 'backfill verified, reconcile clean'",
                 "  dnsmig mode set SYNCHRONOUS --reason 'no divergence for 7 days' --by alice",
-                "", "Exit codes: 0 done, 1 the database failed, 2 bad usage (unknown mode, no reason)."})
+                "", "Exit codes: 0 done, 1 the database failed, 2 bad usage (unknown mode, no reason), 3 NEW_ONLY refused: a nameserver still"
+                        + " serves from legacy (see 'mode set --help')."})
 final class ModeCommand implements Runnable {
 
     @Spec
@@ -70,6 +73,10 @@ final class ModeCommand implements Runnable {
         @Option(names = "--by", paramLabel = "NAME", description = "Who (default: the system user running the command).")
         String by;
 
+        @Option(names = "--force", description = "NEW_ONLY even while a nameserver registered with 'dnsmig cutover' still serves from legacy"
+                + " (legacy, canary): that nameserver then answers stale data for every change made from now on.")
+        boolean force;
+
         @Mixin
         DatabaseOptions db;
 
@@ -83,7 +90,21 @@ final class ModeCommand implements Runnable {
                 throw new IllegalArgumentException("--reason must say why");
             }
             String who = by != null && !by.isBlank() ? by.strip() : System.getProperty("user.name", "unknown") + " (dnsmig mode set)";
-            return DualWriteAccess.write(db.checkedEndpoint(), store -> {
+            return DualWriteAccess.write(db.checkedEndpoint(), (store, cutover) -> {
+                if (m == WriteMode.NEW_ONLY) {
+                    // Legacy stops learning changes here: a nameserver that still forwards to it
+                    // would answer every later change from stale data.
+                    List<CutoverStore.Mode> onLegacy = cutover.modes().stream().filter(n -> !"new".equals(n.mode())).toList();
+                    if (!onLegacy.isEmpty()) {
+                        String which = String.join(", ", onLegacy.stream().map(n -> n.nameserver() + " (" + n.label() + ")").toList());
+                        if (!force) {
+                            spec.commandLine().getErr().println("refused: NEW_ONLY stops writing to legacy, and these nameservers still answer from it: " + which
+                                    + ". Cut them over first (dnsmig cutover advance NS --to new), or, if they no longer serve, --force.");
+                            return ExitCode.HELD;
+                        }
+                        spec.commandLine().getErr().println("forced: " + which + " still answer from legacy, which no longer learns changes.");
+                    }
+                }
                 String before = store.currentMode().mode();
                 DualWriteStore.ModeEntry now = store.setMode(m.name(), who, reason.strip());
                 spec.commandLine().getOut().println("mode: " + before + " -> " + now.mode() + " (by " + now.changedBy() + " at " + now.changedAt() + ")");
