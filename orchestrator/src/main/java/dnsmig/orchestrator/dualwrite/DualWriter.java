@@ -201,6 +201,7 @@ public final class DualWriter {
             return written(WriteMode.LEGACY_ONLY, w, "unchanged: legacy already holds it");
         }
         return switch (legacy.apply(changeSet(w, now.records(), w.after()))) {
+            case WriteOutcome.Applied a when ignored(a) -> ignoredByLegacy(WriteMode.LEGACY_ONLY, a, "nothing was written");
             case WriteOutcome.Applied a -> written(WriteMode.LEGACY_ONLY, w, "legacy serial " + a.serialAfter());
             case WriteOutcome.Conflict c -> new DualWriteResult.Conflict(WriteMode.LEGACY_ONLY, c.message());
             case Failure f -> legacyFailure(WriteMode.LEGACY_ONLY, f, "the change may not have been applied: read the RRset to find out");
@@ -227,6 +228,10 @@ public final class DualWriter {
             sent.set(true);
             WriteOutcome o = legacy.apply(changeSet(w, now.records(), w.after()));
             return switch (o) {
+                case WriteOutcome.Applied a when ignored(a) -> {
+                    markQuietly(id, "dropped", "legacy ignored it (serial unchanged)");
+                    yield ignoredByLegacy(WriteMode.CONCURRENT, a, "nothing was written");
+                }
                 case WriteOutcome.Applied a -> {
                     markPending(id);
                     yield written(WriteMode.CONCURRENT, w, "legacy serial " + a.serialAfter() + "; queued for the new side (change " + id + ")");
@@ -326,6 +331,7 @@ public final class DualWriter {
                 sent.set(true);
                 WriteOutcome o = legacy.apply(changeSet(w, before, w.after()));
                 switch (o) {
+                    case WriteOutcome.Applied a when ignored(a) -> throw new Abort(ignoredByLegacy(WriteMode.SYNCHRONOUS, a, "the change is on neither side"), false);
                     case WriteOutcome.Applied a -> {
                         legacyApplied.set(true);
                         return written(WriteMode.SYNCHRONOUS, w, "both sides; legacy serial " + a.serialAfter());
@@ -514,6 +520,21 @@ public final class DualWriter {
 
     private static DualWriteResult notInStore(WriteMode mode, RRsetWrite w) {
         return new DualWriteResult.Failed(mode, 404, "zone " + w.zone() + " is not in the record store: backfill it first");
+    }
+
+    /**
+     * named answers NOERROR to an UPDATE it silently ignores — other data beside a CNAME, a CNAME
+     * beside other data (RFC 2136 §3.4.2.2) — and then its serial does not move. Only a change
+     * that alters the RRset is ever sent, so an unmoved serial means nothing was applied.
+     */
+    private static boolean ignored(WriteOutcome.Applied a) {
+        return a.serialAfter() == a.serialBefore();
+    }
+
+    private static DualWriteResult ignoredByLegacy(WriteMode mode, WriteOutcome.Applied a, String where) {
+        return new DualWriteResult.Failed(mode, 422, "the legacy server answered NOERROR but applied nothing (the serial of " + a.zone() + " stayed "
+                + a.serialBefore() + "): BIND silently ignores an update that puts other data beside a CNAME or a CNAME beside other data"
+                + " (RFC 2136 3.4.2.2); " + where);
     }
 
     private static DualWriteResult legacyFailure(WriteMode mode, Failure f, String where) {
