@@ -196,7 +196,13 @@ public final class LocalNamed implements AutoCloseable {
         // A port free now can be taken before named binds it: a few tries.
         for (int attempt = 1; ; attempt++) {
             port = freePort();
-            writeConfig(copies, freePort());
+            // Two draws can return the same port (about once in 7,000): named would then bind its
+            // control channel there too, with SO_REUSEPORT, and half the TCP queries would go to it.
+            int rndcPort = freePort();
+            while (rndcPort == port) {
+                rndcPort = freePort();
+            }
+            writeConfig(copies, rndcPort);
             launch();
             try {
                 awaitReady();
