@@ -3,14 +3,10 @@ package dnsmig.orchestrator.dualwrite;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * A DNS-over-TCP proxy on loopback in front of the legacy named that injects faults: it can
@@ -18,7 +14,7 @@ import java.util.concurrent.Executors;
  * applied), stall every exchange (timeouts), or refuse connections. Queries and transfers pass
  * unless the whole proxy stalls. Every connection is closed by {@link #close()}.
  */
-final class FaultyProxy implements AutoCloseable {
+class FaultyProxy extends TcpProxy {
 
     enum Mode {
         PASS,
@@ -32,78 +28,34 @@ final class FaultyProxy implements AutoCloseable {
         REFUSE
     }
 
-    private final InetSocketAddress target;
-    private final ServerSocket server;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "faulty-proxy");
-        t.setDaemon(true);
-        return t;
-    });
-    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile Mode mode = Mode.PASS;
 
     FaultyProxy(InetSocketAddress target) throws IOException {
-        this.target = target;
-        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        pool.execute(this::accept);
-    }
-
-    InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+        super(target, "faulty-proxy");
     }
 
     void mode(Mode m) {
         this.mode = m;
         if (m == Mode.REFUSE) {
-            dropAll();
+            cut();
+        } else {
+            restore();
         }
     }
 
     /** Closes every connection (dnsjava keeps TCP channels open and reuses them). */
     void dropAll() {
-        for (Socket s : open) {
-            try {
-                s.setSoLinger(true, 0);
-                s.close();
-            } catch (IOException | RuntimeException e) {
-                // closing anyway
-            }
-        }
-    }
-
-    private void accept() {
-        while (!server.isClosed()) {
-            try {
-                Socket client = server.accept();
-                if (mode == Mode.REFUSE) {
-                    client.setSoLinger(true, 0);
-                    client.close();
-                    continue;
-                }
-                open.add(client);
-                pool.execute(() -> relay(client));
-            } catch (IOException e) {
-                return;
-            }
-        }
+        resetAll();
     }
 
     /**
      * Full duplex: dnsjava multiplexes concurrent queries over one TCP connection (pipelining), so
      * each direction is pumped by its own thread, message by message (2-byte length framing).
      */
-    private void relay(Socket client) {
-        Socket upstream = new Socket();
-        try {
-            open.add(upstream);
-            upstream.connect(target, 2000);
-        } catch (IOException e) {
-            closeQuietly(client);
-            closeQuietly(upstream);
-            return;
-        }
+    @Override
+    void relay(Socket client, Socket upstream) {
         Set<Integer> updates = ConcurrentHashMap.newKeySet();
-        pool.execute(() -> pump(upstream, client, updates, false));
+        execute(() -> pump(upstream, client, updates, false));
         pump(client, upstream, updates, true);
     }
 
@@ -147,31 +99,8 @@ final class FaultyProxy implements AutoCloseable {
         } catch (IOException e) {
             // one side went away
         } finally {
-            closeQuietly(from);
-            closeQuietly(to);
-            open.remove(from);
-            open.remove(to);
+            close(from);
+            close(to);
         }
-    }
-
-    private static void closeQuietly(Socket s) {
-        try {
-            s.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
-    @Override
-    public void close() throws IOException {
-        server.close();
-        for (Socket s : open) {
-            try {
-                s.close();
-            } catch (IOException | RuntimeException e) {
-                // closing anyway
-            }
-        }
-        pool.shutdownNow();
     }
 }

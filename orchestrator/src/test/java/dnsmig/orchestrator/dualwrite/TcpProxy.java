@@ -17,21 +17,29 @@ import java.util.concurrent.Executors;
  * connection is reset and new ones are reset as soon as they are accepted, as when PostgreSQL's
  * host drops off the network (a client gets an I/O error at once, no hang). Every connection is
  * closed by {@link #close()}.
+ *
+ * <p>The accepting, the connection to the target and the bookkeeping of open sockets are shared
+ * with {@link FaultyProxy}, which relays DNS messages instead of bytes ({@link #relay}).
  */
-final class TcpProxy implements AutoCloseable {
+class TcpProxy implements AutoCloseable {
 
     private final InetSocketAddress target;
     private final ServerSocket server;
-    private final ExecutorService pool = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "tcp-proxy");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean cut;
 
     TcpProxy(InetSocketAddress target) throws IOException {
+        this(target, "tcp-proxy");
+    }
+
+    TcpProxy(InetSocketAddress target, String threadName) throws IOException {
         this.target = target;
+        this.pool = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, threadName);
+            t.setDaemon(true);
+            return t;
+        });
         this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
         pool.execute(this::accept);
     }
@@ -40,14 +48,23 @@ final class TcpProxy implements AutoCloseable {
         return server.getLocalPort();
     }
 
+    InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+    }
+
     /** Resets every connection and every new one until {@link #restore()}. */
     void cut() {
         cut = true;
-        open.forEach(this::reset);
+        resetAll();
     }
 
     void restore() {
         cut = false;
+    }
+
+    /** Resets every open connection; new ones are still accepted unless {@link #cut()}. */
+    final void resetAll() {
+        open.forEach(this::reset);
     }
 
     private void accept() {
@@ -59,14 +76,14 @@ final class TcpProxy implements AutoCloseable {
                     continue;
                 }
                 open.add(client);
-                pool.execute(() -> relay(client));
+                pool.execute(() -> connect(client));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void relay(Socket client) {
+    private void connect(Socket client) {
         Socket upstream = new Socket();
         open.add(upstream);
         try {
@@ -76,8 +93,17 @@ final class TcpProxy implements AutoCloseable {
             reset(upstream);
             return;
         }
-        pool.execute(() -> pump(upstream, client));
+        relay(client, upstream);
+    }
+
+    /** Carries both directions, each on its own thread: bytes as they come. */
+    void relay(Socket client, Socket upstream) {
+        execute(() -> pump(upstream, client));
         pump(client, upstream);
+    }
+
+    final void execute(Runnable task) {
+        pool.execute(task);
     }
 
     private void pump(Socket from, Socket to) {
@@ -93,12 +119,23 @@ final class TcpProxy implements AutoCloseable {
         }
     }
 
-    private void reset(Socket s) {
+    /** Closes at once with a reset (linger 0), as a peer that vanished. */
+    final void reset(Socket s) {
         open.remove(s);
         try {
             s.setSoLinger(true, 0);
             s.close();
         } catch (IOException | RuntimeException e) {
+            // closing anyway
+        }
+    }
+
+    /** Closes in order (FIN) and forgets the socket. */
+    final void close(Socket s) {
+        open.remove(s);
+        try {
+            s.close();
+        } catch (IOException e) {
             // closing anyway
         }
     }
