@@ -2,6 +2,7 @@ package dnsmig.orchestrator.api;
 
 import dnsmig.orchestrator.dualwrite.Divergences;
 import dnsmig.orchestrator.dualwrite.WriteMode;
+import dnsmig.store.CutoverStore;
 import dnsmig.store.DualWriteStore;
 import dnsmig.store.RecordStore;
 import dnsmig.store.Rows;
@@ -30,18 +31,20 @@ class AdminController {
     private final DualWriteStore store;
     private final RecordStore records;
     private final Divergences divergences;
+    private final CutoverStore cutover;
 
-    AdminController(DualWriteStore store, RecordStore records, Divergences divergences) {
+    AdminController(DualWriteStore store, RecordStore records, Divergences divergences, CutoverStore cutover) {
         this.store = store;
         this.records = records;
         this.divergences = divergences;
+        this.cutover = cutover;
     }
 
     record OwnerBody(String handle, String email) {}
 
     record TokenBody(String name) {}
 
-    record ModeBody(String mode, String reason) {}
+    record ModeBody(String mode, String reason, Boolean force) {}
 
     record ResolveBody(String state, String note) {}
 
@@ -99,6 +102,10 @@ class AdminController {
         }
         if (body.reason() == null || body.reason().isBlank()) {
             return Problems.field(422, "reason", "required", "say why (it is kept in the audit trail)");
+        }
+        var refusal = mode.refusal(cutover.modes());
+        if (refusal.isPresent() && !Boolean.TRUE.equals(body.force())) {
+            return Problems.field(409, "mode", "nameservers-on-legacy", refusal.get() + ", or, if they no longer serve, set \"force\": true");
         }
         return ResponseEntity.ok(store.setMode(mode.name(), p.who(), body.reason().strip()));
     }

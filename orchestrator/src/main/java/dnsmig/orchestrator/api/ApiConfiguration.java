@@ -6,6 +6,7 @@ import dnsmig.orchestrator.dualwrite.Divergences;
 import dnsmig.orchestrator.dualwrite.DualWriter;
 import dnsmig.orchestrator.dualwrite.OutboxWorker;
 import dnsmig.orchestrator.dualwrite.QueueApplier;
+import dnsmig.store.CutoverStore;
 import dnsmig.store.DualWriteStore;
 import dnsmig.store.ReconcileStore;
 import dnsmig.store.StoreSchema;
@@ -46,6 +47,12 @@ class ApiConfiguration {
         StoreSchema.migrate(dataSource);
         // Plain jOOQ (not the application's DSLContext, whose errors Spring translates): dual writes tell database failures apart by jOOQ's exceptions.
         return new DualWriteStore(DSL.using(dataSource, SQLDialect.POSTGRES)).withStatementTimeout(settings.dualWrites().statementTimeout());
+    }
+
+    /** The nameservers' serving modes (the cutover's tables, migrated with the store's): NEW_ONLY waits until none answers from legacy. */
+    @Bean
+    CutoverStore cutoverStore(DataSource dataSource, DualWriteStore migrated) {
+        return new CutoverStore(DSL.using(dataSource, SQLDialect.POSTGRES));
     }
 
     @Bean

@@ -1,10 +1,8 @@
 package dnsmig.orchestrator.cli;
 
 import dnsmig.orchestrator.dualwrite.WriteMode;
-import dnsmig.store.CutoverStore;
 import dnsmig.store.DualWriteStore;
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -91,20 +89,12 @@ final class ModeCommand implements Runnable {
             }
             String who = by != null && !by.isBlank() ? by.strip() : System.getProperty("user.name", "unknown") + " (dnsmig mode set)";
             return DualWriteAccess.write(db.checkedEndpoint(), (store, cutover) -> {
-                if (m == WriteMode.NEW_ONLY) {
-                    // Legacy stops learning changes here: a nameserver that still forwards to it
-                    // would answer every later change from stale data.
-                    List<CutoverStore.Mode> onLegacy = cutover.modes().stream().filter(n -> !"new".equals(n.mode())).toList();
-                    if (!onLegacy.isEmpty()) {
-                        String which = String.join(", ", onLegacy.stream().map(n -> n.nameserver() + " (" + n.label() + ")").toList());
-                        if (!force) {
-                            spec.commandLine().getErr().println("refused: NEW_ONLY stops writing to legacy, and these nameservers still answer from it: " + which
-                                    + ". Cut them over first (dnsmig cutover advance NS --to new), or, if they no longer serve, --force.");
-                            return ExitCode.HELD;
-                        }
-                        spec.commandLine().getErr().println("forced: " + which + " still answer from legacy, which no longer learns changes.");
-                    }
+                var refusal = m.refusal(cutover.modes());
+                if (refusal.isPresent() && !force) {
+                    spec.commandLine().getErr().println("refused: " + refusal.get() + ", or, if they no longer serve, --force.");
+                    return ExitCode.HELD;
                 }
+                refusal.ifPresent(r -> spec.commandLine().getErr().println("forced (--force): " + r));
                 String before = store.currentMode().mode();
                 DualWriteStore.ModeEntry now = store.setMode(m.name(), who, reason.strip());
                 spec.commandLine().getOut().println("mode: " + before + " -> " + now.mode() + " (by " + now.changedBy() + " at " + now.changedAt() + ")");

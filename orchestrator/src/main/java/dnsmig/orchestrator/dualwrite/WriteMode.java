@@ -1,6 +1,9 @@
 package dnsmig.orchestrator.dualwrite;
 
+import dnsmig.store.CutoverStore;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * Where users' writes go, in the order a migration moves through them (forwards or back, switched
@@ -30,5 +33,22 @@ public enum WriteMode {
 
     public boolean atLeast(WriteMode other) {
         return ordinal() >= other.ordinal();
+    }
+
+    /**
+     * Why switching to {@code this} must wait, or empty. {@code NEW_ONLY} stops writing to legacy:
+     * a nameserver that still answers from it ({@code legacy}, or a canary share) would answer
+     * every later change from stale data. The command line and the API both ask this.
+     *
+     * @param nameservers every registered nameserver's serving mode
+     */
+    public Optional<String> refusal(List<CutoverStore.Mode> nameservers) {
+        if (this != NEW_ONLY) {
+            return Optional.empty();
+        }
+        List<String> onLegacy = nameservers.stream().filter(n -> !"new".equals(n.mode())).map(n -> n.nameserver() + " (" + n.label() + ")").toList();
+        return onLegacy.isEmpty() ? Optional.empty()
+                : Optional.of("NEW_ONLY stops writing to legacy, and these nameservers still answer from it: " + String.join(", ", onLegacy)
+                        + ". Cut them over first (dnsmig cutover advance NS --to new)");
     }
 }

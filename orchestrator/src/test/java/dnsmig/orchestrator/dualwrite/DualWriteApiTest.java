@@ -329,4 +329,26 @@ class DualWriteApiTest {
         assertThat(now.reason()).isEqualTo("backfill verified");
         assertThat(now.changedBy()).contains("operator").contains("test-operator").doesNotContain(h.operatorToken);
     }
+
+    @Test
+    void newOnlyWaitsUntilNoNameserverAnswersFromLegacy() throws Exception {
+        String before = h.store.currentMode().mode();
+        var cutover = new dnsmig.store.CutoverStore(org.jooq.impl.DSL.using(h.ds, org.jooq.SQLDialect.POSTGRES));
+        cutover.register("ns9", null, "test");
+        try {
+            var refused = h.call(h.operatorToken, "PUT", "/v1/admin/write-mode", "{\"mode\":\"NEW_ONLY\",\"reason\":\"retire legacy\"}");
+            assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+            assertThat(refused.body()).contains("ns9 (legacy)").contains("\"field\":\"mode\"");
+            assertThat(h.store.currentMode().mode()).isEqualTo(before);
+            var forced = h.call(h.operatorToken, "PUT", "/v1/admin/write-mode", "{\"mode\":\"NEW_ONLY\",\"reason\":\"ns9 retired\",\"force\":true}");
+            assertThat(forced.status()).as(forced.toString()).isEqualTo(200);
+            assertThat(h.store.currentMode().mode()).isEqualTo("NEW_ONLY");
+        } finally {
+            h.store.setMode(before, "test", "restored");
+            try (var c = h.ds.getConnection(); var st = c.createStatement()) {
+                st.execute("delete from cutover_audit where nameserver = 'ns9'");
+                st.execute("delete from nameserver_mode where nameserver = 'ns9'");
+            }
+        }
+    }
 }
