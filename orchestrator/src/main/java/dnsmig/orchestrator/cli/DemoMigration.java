@@ -546,7 +546,7 @@ final class DemoMigration implements AutoCloseable {
 
     /** Advances through the gates; only a refusal the operator can explain (zones legacy does not serve) is forced, with that reason. */
     private void advance(String ns, String to, ServingMode expected) throws Exception {
-        long t0 = System.nanoTime();
+        Instant t0 = Instant.now();
         Run r = capture("cutover", "advance", ns, "--to", to, "--by", ACTOR, "--reason", "demo: gates pass");
         if (r.exit() == 3) {
             List<String> failed = r.out().lines().filter(l -> l.strip().startsWith("FAILED")).toList();
@@ -558,7 +558,7 @@ final class DemoMigration implements AutoCloseable {
             }
             line("the reconcile gate counts the %d zones legacy named refuses to load; every zone legacy serves is equal: forced, as an operator would",
                     refused.size());
-            t0 = System.nanoTime();
+            t0 = Instant.now();
             r = capture(l -> !l.startsWith("  ok ") && !l.startsWith("  FAILED ") && !l.startsWith("Gates for "), "cutover", "advance", ns, "--to", to,
                     "--by", ACTOR, "--force", "--reason", "only the zones legacy named refuses to load (" + String.join(", ", refused.keySet())
                             + ") differ; every zone legacy serves reconciles clean");
@@ -567,7 +567,8 @@ final class DemoMigration implements AutoCloseable {
             failures.add("cutover advance " + ns + " --to " + to + " exited " + r.exit());
             return;
         }
-        long ms = millisUntil(ns, expected, t0);
+        Instant at = servesAt(ns, expected);
+        long ms = at == null ? -1 : Duration.between(t0, at).toMillis();
         line("%s serves %s %d ms after the command started", ns, servers.get(ns).servingMode(), ms);
         expect(ms >= 0, ns + " did not switch to " + expected);
     }
@@ -581,37 +582,31 @@ final class DemoMigration implements AutoCloseable {
     }
 
     /**
-     * Watches, every millisecond for at most 5 s from now, for the nameserver to serve {@code mode}: the future is the moment it
-     * did (null if it did not). Started before the command, so that the moment is not the command's return.
+     * Watches, from now, for the nameserver to serve {@code mode}: the future is the moment it did
+     * (null if it did not within 5 s). Started before the command, so that the moment is not the
+     * command's return.
      */
     private java.util.concurrent.CompletableFuture<Instant> watch(String ns, ServingMode mode) {
         return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (System.nanoTime() < deadline) {
-                if (servers.get(ns).servingMode().equals(mode)) {
-                    return Instant.now();
-                }
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
+            try {
+                return servesAt(ns, mode);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
             }
-            return null;
         }, r -> Thread.ofPlatform().daemon().name("demo-watch-" + ns).start(r));
     }
 
-    /** Milliseconds from {@code startNanos} until the nameserver's serving mode is {@code mode}, watched every millisecond for 5 s; -1 if never. */
-    private long millisUntil(String ns, ServingMode mode, long startNanos) throws InterruptedException {
+    /** The moment the nameserver serves {@code mode}, looked at every millisecond for at most 5 s; null if it did not. */
+    private Instant servesAt(String ns, ServingMode mode) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (System.nanoTime() < deadline) {
             if (servers.get(ns).servingMode().equals(mode)) {
-                return (System.nanoTime() - startNanos) / 1_000_000;
+                return Instant.now();
             }
             Thread.sleep(1);
         }
-        return -1;
+        return null;
     }
 
     private static org.xbill.DNS.Message ask(InetSocketAddress server, String zone) throws IOException {
