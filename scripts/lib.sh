@@ -188,6 +188,10 @@ run_dnsmig() {
     fi
     case "${1:-}" in
         demo|backfill) [ -n "$trivial" ] || cds=(-XX:SharedArchiveFile="$app/dnsmig.jsa" -XX:+AutoCreateSharedArchive);;
+        # A nameserver lives long and is judged by its resident memory: the JVM relocates a mapped
+        # archive, which makes every page of it resident, and this one holds the classes of every
+        # command (~80 MB) where serve, without Spring, needs a fraction (see BENCHMARKS.md).
+        serve) cds=();;
     esac
     # Batch commands run seconds to minutes: on a small machine the C2 compiler's warm-up costs
     # more than it wins (1M-record backfill on 2 cores: 9.7 s with C1 only, 14.5 s tiered; see

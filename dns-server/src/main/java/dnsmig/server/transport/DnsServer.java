@@ -204,7 +204,7 @@ public final class DnsServer implements AutoCloseable {
 
     /** A listening address could not be bound (in use, not an address of this machine, no permission). */
     public static final class ListenException extends RuntimeException {
-        ListenException(String message, Throwable cause) {
+        public ListenException(String message, Throwable cause) {
             super(message, cause);
         }
     }

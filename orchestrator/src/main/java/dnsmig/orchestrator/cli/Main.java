@@ -64,7 +64,19 @@ public final class Main {
         return cli;
     }
 
+    /**
+     * The message to show for a failure: the deepest cause's, which names what went wrong, unless
+     * one of dnsmig's own exceptions above it already says the same and adds the place (an
+     * address, a file): then that one.
+     */
     static String rootMessage(Throwable e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            Throwable cause = t.getCause();
+            if (t.getClass().getName().startsWith("dnsmig.") && t.getMessage() != null && cause != null && cause.getMessage() != null
+                    && t.getMessage().contains(cause.getMessage())) {
+                return t.getMessage();
+            }
+        }
         Throwable t = e;
         String message = e.getMessage();
         while (t.getCause() != null && t.getCause() != t) {

@@ -1,14 +1,13 @@
 package dnsmig.orchestrator.cli;
 
+import dnsmig.orchestrator.serve.NameserverProcess;
 import dnsmig.orchestrator.serve.ServeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.springframework.boot.WebApplicationType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -95,23 +94,14 @@ final class ServeCommand implements Callable<Integer> {
         settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
         var h = ServeSettings.address(http);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (var ctx = AppContext.start(db.endpoint(), Map.of("dnsmig.serve", "true", "server.address", h.getAddress().getHostAddress(),
-                "server.port", h.getPort(), "management.endpoints.web.exposure.include", "health,prometheus,info",
-                "management.endpoint.health.show-details", "always", "management.health.db.enabled", "false",
-                "spring.main.banner-mode", "off", "dnsmig.serve.dnstap", settings.dnstap().enabled()), WebApplicationType.SERVLET, Map.of("serveSettings", settings))) {
-            String port = ctx.getEnvironment().getProperty("local.server.port");
-            spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " ready; health and metrics on http://" + h.getAddress().getHostAddress()
-                    + ":" + port + "/actuator/health and /actuator/prometheus");
-            spec.commandLine().getErr().flush();
-            ctx.addApplicationListener(e -> {
-                if (e instanceof org.springframework.context.event.ContextClosedEvent) {
-                    stopped.countDown();
-                }
-            });
+        try (NameserverProcess served = NameserverProcess.start(settings, db.endpoint(), h)) {
             // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130.
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
             }
+            spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " ready; health and metrics on http://" + h.getAddress().getHostAddress()
+                    + ":" + served.httpAddress().getPort() + "/actuator/health and /actuator/prometheus");
+            spec.commandLine().getErr().flush();
             stopped.await();
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " stopping");
             spec.commandLine().getErr().flush();

@@ -156,7 +156,15 @@ class ServeCommandTest {
             assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
             String err = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.exitValue()).as(err).isEqualTo(1);
-            assertThat(err).contains("127.0.0.1:" + port);
+            assertThat(err).contains("cannot listen on 127.0.0.1:" + port + " (UDP)");
+        }
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            int port = taken.getLocalPort();
+            Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + freePort(), "--http", "127.0.0.1:" + port);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String err = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.exitValue()).as(err).isEqualTo(1);
+            assertThat(err).contains("cannot listen on 127.0.0.1:" + port + " (--http");
         }
     }
 
