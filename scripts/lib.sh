@@ -202,8 +202,13 @@ run_dnsmig() {
     esac
     # A nameserver keeps its index for its whole life: the heap starts small and gives back what
     # the load needed temporarily (the load ends with one full collection), so resident memory
-    # follows the index (1M records: ~340-380 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
+    # follows the index (1M records: ~240-260 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
     # which start the heap at 1/64 of the machine's memory and never go below it; see BENCHMARKS.md).
+    # With the heap that tight the old generation (the index) is always above G1's adaptive
+    # marking threshold: it marked the whole index every other young collection under load
+    # (a ~6 ms remark pause and a core busy ~200 ms each time; p99 at 20k q/s ~35 % higher). A
+    # fixed 85 % marks again once the old generation's garbage is ~20 % of what was live, since
+    # MaxHeapFreeRatio=30 leaves the heap at most ~70 % full after each marking.
     # After the load the heap holds the index and the answer cache; the rest a nameserver keeps
     # resident is mostly the JVM's own. Freed native memory (the JIT compiler's, the load's) stays
     # in glibc's arenas unless trimmed (1M records: ~25 MB), and G1 grows the heap by 140-300 MB
@@ -212,7 +217,8 @@ run_dnsmig() {
     # that happened under load. See BENCHMARKS.md (bench/serve.sh, "Memory after the load").
     local mem=(-Xmx1g)
     case "${1:-}" in
-        serve) mem=(-Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:GCTimeRatio=4)
+        serve) mem=(-Xms32m -Xmx1g -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -XX:GCTimeRatio=4
+                    -XX:-G1UseAdaptiveIHOP -XX:InitiatingHeapOccupancyPercent=85)
             jdk_at_least 21.0.1 && mem+=(-XX:TrimNativeHeapInterval=5000);;
     esac
     [ -n "${DNSMIG_JAVA_OPTS:-}" ] && read -r -a mem <<< "$DNSMIG_JAVA_OPTS"

@@ -42,8 +42,8 @@ class BoundariesTest {
      * DESIGN: the hot path never touches the database. Only the loader and the change follower
      * read the record store (and, for the serving modes, the mode follower and the rollback
      * watcher in {@code control}; the mode itself is held in memory by {@code mode}); what
-     * answers queries works on the in-memory index alone. And the server is a library the Spring
-     * application hosts, not a Spring application itself.
+     * answers queries works on the in-memory index alone. And the server is a library that
+     * {@code dnsmig serve} and the demo host, not a Spring application itself.
      */
     @Test
     void theServersHotPathNeverTouchesTheDatabase() {
