@@ -35,9 +35,10 @@ import java.util.concurrent.Executors;
  *
  * <p>Deliberately not a Spring application: a nameserver keeps its index for its whole life,
  * and resident memory per million records is one of the figures it is judged by against BIND.
- * Spring Boot, Tomcat, Jackson and the batch and SQL frameworks the other commands use were
- * about 7,000 of the 12,300 classes such a process loaded, ~40 MB of class metadata next to an
- * index of ~75 MB (BENCHMARKS.md, bench/serve.sh). The HTTP side is the JDK's own server,
+ * As a Spring Boot application (Tomcat, Jackson, the batch and SQL frameworks the other commands
+ * use) it loaded 12,300 classes; as this, 5,700, and a million records take ~100 MB less
+ * resident memory, about a third of the process (BENCHMARKS.md, bench/serve.sh runs F to I).
+ * The HTTP side is the JDK's own server,
  * the metrics Micrometer's Prometheus registry with the JVM and process meters Spring Boot
  * would have bound.
  */
