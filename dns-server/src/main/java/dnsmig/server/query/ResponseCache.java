@@ -21,16 +21,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Why four: with two ways, a set that three of the questions asked hash to keeps missing one
  * of them for ever. At the bench's load (190,000 distinct questions in the default 1M slots) that
  * was ~3 % of all queries rendered anew, each leaving 1–3 KB of garbage, and each of those puts
- * dirtied the table for the next young collection to scan; with four ways a set overflows about
- * a hundred times less often.
+ * dirtied the table for the next young collection to scan. With four ways about a tenth as many
+ * questions are left out (~300 instead of ~3,400 expected there; ResponseCacheTest: 6 against 39).
  */
 public final class ResponseCache {
+
+    private static final int WAYS = 4;
 
     private final ZoneIndex index;
     private final Entry[] slots;
     private final int mask;
     private final AtomicInteger used = new AtomicInteger();
-    private static final int WAYS = 4;
 
     /** @param maxEntries responses kept at most (rounded up to a power of two) */
     public ResponseCache(ZoneIndex index, int maxEntries) {
