@@ -8,6 +8,7 @@ import dnsmig.server.NameServer;
 import dnsmig.server.tap.DnstapTap;
 import dnsmig.server.transport.DnsServer;
 import dnsmig.store.StoreSchema;
+import dnsmig.verify.report.Render;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -108,21 +109,7 @@ public final class NameserverProcess implements AutoCloseable {
             http.start();
             return process;
         } catch (Exception | Error e) {
-            if (http != null) {
-                http.stop(0);
-            }
-            if (httpThread != null) {
-                httpThread.shutdownNow();
-            }
-            if (server != null) {
-                server.close();
-            }
-            if (tap != null) {
-                tap.close();
-            }
-            gcMetrics.close();
-            pool.close();
-            registry.close();
+            stop(http, httpThread, server, tap, gcMetrics, pool, registry);
             throw e;
         }
     }
@@ -151,8 +138,8 @@ public final class NameserverProcess implements AutoCloseable {
         StringBuilder json = new StringBuilder("{\"status\":\"UP\",\"components\":{\"dnsServer\":{\"status\":\"UP\",\"details\":{");
         String sep = "";
         for (Map.Entry<String, Object> d : details.entrySet()) {
-            json.append(sep).append(quoted(d.getKey())).append(':');
-            json.append(d.getValue() instanceof Number n ? n.toString() : quoted(String.valueOf(d.getValue())));
+            json.append(sep).append(Render.jsonString(d.getKey())).append(':');
+            json.append(d.getValue() instanceof Number n ? n.toString() : Render.jsonString(String.valueOf(d.getValue())));
             sep = ",";
         }
         json.append("}}}}");
@@ -182,32 +169,24 @@ public final class NameserverProcess implements AutoCloseable {
         }
     }
 
-    /** A JSON string: quotes, backslashes and control characters escaped. */
-    static String quoted(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
-    }
-
     /** Stops answering first, then the tap (it writes what is queued and ends its stream), then the rest. */
     @Override
     public void close() {
-        http.stop(0);
-        httpThread.shutdownNow();
-        server.close();
+        stop(http, httpThread, server, tap, gcMetrics, pool, registry);
+    }
+
+    /** Stops what was started (null: not started), in this order. */
+    private static void stop(HttpServer http, ExecutorService httpThread, NameServer server, DnstapTap tap, JvmGcMetrics gcMetrics,
+            HikariDataSource pool, PrometheusMeterRegistry registry) {
+        if (http != null) {
+            http.stop(0);
+        }
+        if (httpThread != null) {
+            httpThread.shutdownNow();
+        }
+        if (server != null) {
+            server.close();
+        }
         if (tap != null) {
             tap.close();
         }

@@ -209,6 +209,11 @@ public final class Render {
         return sb.append(owners.isEmpty() ? "]\n" : "\n]\n").toString();
     }
 
+    /** A JSON string (RFC 8259 escapes), or {@code null}: for the few places that write JSON without a JSON library. */
+    public static String jsonString(String s) {
+        return q(s);
+    }
+
     /** A JSON string (RFC 8259 escapes), or null. */
     static String q(String s) {
         if (s == null) {
