@@ -202,7 +202,7 @@ run_dnsmig() {
     esac
     # A nameserver keeps its index for its whole life: the heap starts small and gives back what
     # the load needed temporarily (the load ends with one full collection), so resident memory
-    # follows the index (1M records: ~240-260 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
+    # follows the index (1M records: ~220-275 MB PSS once loaded instead of ~725 MB with the JVM's defaults,
     # which start the heap at 1/64 of the machine's memory and never go below it; see BENCHMARKS.md).
     # With the heap that tight the old generation (the index) is always above G1's adaptive
     # marking threshold: it marked the whole index every other young collection under load

@@ -37,6 +37,17 @@ class ResponseCacheTest {
         return ((QueryParser.Accept) QueryParser.parse(m.toWire(), false)).query();
     }
 
+    /** Asks h0 … h(n-1) once each, as the query handler does: from the cache, else rendered and put. */
+    static void askAll(ZoneIndex index, ResponseCache cache, int n) throws Exception {
+        Responder responder = new Responder(index);
+        for (int i = 0; i < n; i++) {
+            Query q = query("h" + i, i);
+            if (cache.get(q) == null) {
+                cache.put(q, responder.respond(q), index.version());
+            }
+        }
+    }
+
     /**
      * 1,000 questions in 4,096 slots (a quarter full, like 190,000 in the default million): after
      * a few passes all but a handful are answered from the cache (6 here: the sets five of them
@@ -47,15 +58,9 @@ class ResponseCacheTest {
     void keepsNearlyEveryQuestionOfATableAQuarterFull() throws Exception {
         ZoneIndex index = new ZoneIndex();
         index.put(zone(1, 1000));
-        Responder responder = new Responder(index);
         ResponseCache cache = new ResponseCache(index, 4096);
         for (int pass = 0; pass < 3; pass++) {
-            for (int i = 0; i < 1000; i++) {
-                Query q = query("h" + i, i);
-                if (cache.get(q) == null) {
-                    cache.put(q, responder.respond(q), index.version());
-                }
-            }
+            askAll(index, cache, 1000);
         }
         int misses = 0;
         for (int i = 0; i < 1000; i++) {
@@ -104,14 +109,8 @@ class ResponseCacheTest {
     void moreQuestionsThanSlotsKeepTheTableFullAndCorrect() throws Exception {
         ZoneIndex index = new ZoneIndex();
         index.put(zone(1, 600));
-        Responder responder = new Responder(index);
         ResponseCache cache = new ResponseCache(index, 64);
-        for (int i = 0; i < 600; i++) {
-            Query q = query("h" + i, i);
-            if (cache.get(q) == null) {
-                cache.put(q, responder.respond(q), index.version());
-            }
-        }
+        askAll(index, cache, 600);
         assertThat(cache.size()).isEqualTo(cache.capacity());
         int hits = 0;
         for (int i = 0; i < 600; i++) {

@@ -114,10 +114,6 @@ public final class NameserverProcess implements AutoCloseable {
         }
     }
 
-    public NameServer server() {
-        return server;
-    }
-
     /** Where health and metrics are served (the port chosen when 0 was asked for). */
     public InetSocketAddress httpAddress() {
         return http.getAddress();
