@@ -7,7 +7,6 @@ import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -117,9 +116,7 @@ final class QueryStream implements AutoCloseable {
                 }
             }
             return null;
-        } catch (SocketTimeoutException e) {
-            return null;
-        } catch (IOException e) {
+        } catch (IOException e) { // a timeout (SocketTimeoutException) among them: lost
             return null;
         }
     }
