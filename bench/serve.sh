@@ -4,19 +4,24 @@
 # then propagation: how long a change committed through the record store takes to be answered.
 #
 # usage: bench/serve.sh [-s tiny|small|medium|full] [-p PEERS] [-l SECONDS] [-n REPEATS] [-r RATE]
-#                       [-J JAVA_OPTS] [-A SERVE_ARGS] [-N CHANGES] [-P]
+#                       [-J JAVA_OPTS] [-A SERVE_ARGS] [-N CHANGES] [-L ROUNDS] [-P]
 #   defaults: -s full (10,000 zones, ~975k records), -p "project bind nsd knot pdns-bind pdns-pg",
 #             -l 20 (seconds per dnsperf run), -n 2 (max-rate runs per peer), -r 20000 (the fixed
 #             partial load for latency), -J "" (the launcher's JVM options), -A "" (more
-#             `dnsmig serve` options, e.g. "--cache-entries 0"), -N 200 (changes)
-#   -P: propagation only (no peers)
+#             `dnsmig serve` options, e.g. "--cache-entries 0"), -N 200 (changes), -L 5 (paired rounds)
+#   -P: propagation only (no peers, no paired rounds)
 #
 #   1. peers (../shared/bench/peers.sh): each server in turn loads the same zones and is measured
 #      with dnsperf on loopback: maximum queries/s (REPEATS runs), then latency percentiles at the
 #      fixed RATE, ready time, proportional memory (PSS) and server CPU per query. The peer
 #      `project` is `dnsmig serve`, reading a record store that `dnsmig backfill` filled (untimed)
 #      from the same zone files.
-#   2. propagation (bench/Propagation.java): with `dnsmig serve` running, CHANGES changes are
+#   2. paired latency: `dnsmig serve` and BIND loaded side by side, each asked at the fixed RATE
+#      in turn, ROUNDS rounds with the order alternating (after one warm-up maximum-rate run each).
+#      Step 1 measures each server once, at a different moment; on a shared VM the moment decides
+#      much of the tail (here: DAMON's kdamond takes one of the two CPUs for 2-7 ms every 0.5 s),
+#      so the tails are compared round by round, under the same conditions.
+#   3. propagation (bench/Propagation.java): with `dnsmig serve` running, CHANGES changes are
 #      committed one at a time through the record store (ReconcileStore.replaceRRsets: the zone
 #      lock, the rows, the change-log row, one transaction; random gaps of 0-50 ms), each to a
 #      different zone; after each commit the server is asked until it answers with the new data.
@@ -25,7 +30,7 @@
 # One private PostgreSQL (../shared/bench/lib.sh: stock settings, fsync on; port 15433) holds the
 # record store; peers.sh starts its own for PowerDNS. Everything runs on loopback inside a private
 # network namespace, every load run is bounded in time. Results:
-# bench-results/serve-<size>-<timestamp>/{serve.md,propagation*.json,peers/ (peers.sh's raw files)}
+# bench-results/serve-<size>-<timestamp>/{serve.md,paired.tsv,propagation*.json,peers/ (peers.sh's raw files)}
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -42,11 +47,11 @@ if [ -z "${ANCHORS_IN_NETNS:-}" ] && [ -z "${ANCHORS_NO_NETNS:-}" ]; then
 fi
 enter_netns "$@"
 
-SIZE=full; PEERS="project bind nsd knot pdns-bind pdns-pg"; DUR=20; REP=2; RATE=20000; JOPTS=""; SERVE_ARGS=""; CHANGES=200; ONLY_PROP=""
-while getopts "s:p:l:n:r:J:A:N:P" o; do
+SIZE=full; PEERS="project bind nsd knot pdns-bind pdns-pg"; DUR=20; REP=2; RATE=20000; JOPTS=""; SERVE_ARGS=""; CHANGES=200; ROUNDS=5; ONLY_PROP=""
+while getopts "s:p:l:n:r:J:A:N:L:P" o; do
     case $o in
         s) SIZE=$OPTARG;; p) PEERS=$OPTARG;; l) DUR=$OPTARG;; n) REP=$OPTARG;; r) RATE=$OPTARG;; J) JOPTS=$OPTARG;;
-        A) SERVE_ARGS=$OPTARG;; N) CHANGES=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,30p' "$0"; exit 2;;
+        A) SERVE_ARGS=$OPTARG;; N) CHANGES=$OPTARG;; L) ROUNDS=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,35p' "$0"; exit 2;;
     esac
 done
 ensure_java
@@ -54,8 +59,8 @@ DATA=${ANCHOR_DATA:-/tmp/anchors-data}/$SIZE
 WORK=${ANCHOR_WORK:-/tmp/anchors-work}/dnsmig-serve-$SIZE
 RES=${BENCH_RESULTS:-$PWD/bench-results}/serve-$SIZE-$(date +%Y%m%d-%H%M%S)
 mkdir -p "$RES"; rm -rf "$WORK"; mkdir -p "$WORK"; chmod 755 "$WORK"
-SERVE_PID=""; LOAD_PID=""
-cleanup() { stop_pid "$LOAD_PID" dnsperf; stop_pid "$SERVE_PID" "dnsmig serve"; pg_stop; }
+SERVE_PID=""; LOAD_PID=""; BIND_PID=""
+cleanup() { stop_pid "$LOAD_PID" dnsperf; stop_pid "$BIND_PID" named; stop_pid "$SERVE_PID" "dnsmig serve"; pg_stop; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -93,7 +98,7 @@ else
     bash "$WORK/prepare.sh" > "$WORK/prepare.out" 2>&1 || { tail -20 "$WORK/prepare.out"; exit 1; }
 fi
 
-# 2. propagation: commit -> answered
+# 2. and 3. run against one `dnsmig serve`
 PORT_PROP=15307
 if [ "$(PSQL -d dnsmig -At -c 'select count(*) from dnsmig.zone' 2>/dev/null || echo 0)" -eq 0 ]; then
     log "the record store is empty (the backfill failed?); skipping propagation"
@@ -105,6 +110,47 @@ SERVE_PID=$!
 if ! $DNSQ wait "$PORT_PROP" "$DATA/zones.list" "$t0" 600 > /dev/null; then
     tail -20 "$WORK/serve-propagation.log"; exit 1
 fi
+
+# 2. paired latency: dnsmig serve and BIND side by side, asked in turn at RATE
+if [ -z "$ONLY_PROP" ] && [ "$ROUNDS" -gt 0 ]; then
+    PORT_BIND_PAIRED=15308; W=$WORK/bind; mkdir -p "$W"
+    cat > "$W/named.conf" <<EOF
+options {
+    directory "$W"; pid-file "$W/named.pid"; session-keyfile "$W/session.key"; managed-keys-directory "$W";
+    listen-on port $PORT_BIND_PAIRED { 127.0.0.1; }; listen-on-v6 { none; };
+    recursion no; notify no; allow-transfer { none; }; dnssec-validation no;
+};
+controls { };
+include "$W/zones.conf";
+EOF
+    write_named_zones "$DATA" "$W/zones.conf" primary
+    t0=$(now)
+    named -g -c "$W/named.conf" > "$W/named.log" 2>&1 &
+    BIND_PID=$!
+    if ! $DNSQ wait "$PORT_BIND_PAIRED" "$DATA/zones.list" "$t0" 1200 > /dev/null; then
+        tail -20 "$W/named.log"; exit 1
+    fi
+    paired_run() {  # paired_run NAME PORT ROUND
+        timeout -k 5 $((DUR + 60)) dnsperf -s 127.0.0.1 -p "$2" -d "$DATA/queries.txt" -l "$DUR" -e -c 4 -T 1 -q 200 -Q "$RATE" -v \
+            > "$WORK/paired.verbose" 2>&1 || true
+        printf '%s\t%s\t%s\n' "$3" "$1" "$($DNSQ lat "$WORK/paired.verbose")" >> "$RES/paired.tsv"
+        rm -f "$WORK/paired.verbose"
+        log "paired round $3, $1 at $RATE q/s: $(tail -1 "$RES/paired.tsv" | cut -f3)"
+    }
+    for port in "$PORT_PROP" "$PORT_BIND_PAIRED"; do   # warm-up: one maximum-rate run each
+        timeout -k 5 $((DUR + 60)) dnsperf -s 127.0.0.1 -p "$port" -d "$DATA/queries.txt" -l "$DUR" -e -c 4 -T 1 -q 200 > /dev/null 2>&1 || true
+    done
+    for r in $(seq 1 "$ROUNDS"); do
+        if [ $((r % 2)) = 1 ]; then
+            paired_run project "$PORT_PROP" "$r"; paired_run bind "$PORT_BIND_PAIRED" "$r"
+        else
+            paired_run bind "$PORT_BIND_PAIRED" "$r"; paired_run project "$PORT_PROP" "$r"
+        fi
+    done
+    stop_pid "$BIND_PID" named; BIND_PID=""
+fi
+
+# 3. propagation: commit -> answered
 APP=$(readlink -f "$ROOT/orchestrator/target/app")
 CP=$(find "$APP/lib" -name '*.jar' ! -name 'logback-*' | sort | tr '\n' ':')   # no logback: slf4j stays silent
 propagation() {  # propagation LABEL
@@ -123,7 +169,7 @@ stop_pid "$LOAD_PID" dnsperf; LOAD_PID=""
 stop_pid "$SERVE_PID" "dnsmig serve"; SERVE_PID=""
 pg_stop
 
-# 3. the table
+# 4. the table
 python3 - "$RES" "$NR" "$RATE" > "$RES/serve.md" <<'PY'
 import csv, glob, json, os, sys
 res, nr, rate = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -158,6 +204,22 @@ if rows:
             p, f(q), ratio("bind"), ratio("nsd"), ratio("knot"), "%.1f" % min(cpu) if cpu else "?",
             r["rate_p50_ms"], r["rate_p99_ms"], per(r["pss_loaded_mb"]), per(end), r["ready_s"], r["answers_eq_bind"]))
     print()
+paired = {}
+if os.path.exists(os.path.join(res, "paired.tsv")):
+    for line in open(os.path.join(res, "paired.tsv")):
+        r, peer, j = line.rstrip("\n").split("\t")
+        try:
+            paired.setdefault(int(r), {})[peer] = json.loads(j)["p99_ms"]
+        except (ValueError, KeyError):
+            pass
+both = [paired[r] for r in sorted(paired) if "project" in paired[r] and "bind" in paired[r]]
+if both:
+    med = lambda xs: (sorted(xs)[len(xs) // 2] + sorted(xs)[(len(xs) - 1) // 2]) / 2
+    d, b = [x["project"] for x in both], [x["bind"] for x in both]
+    print("paired latency at %s q/s, %d rounds (dnsmig serve and BIND loaded side by side, asked in turn): "
+          "p99 median %.2f ms (dnsmig) vs %.2f ms (BIND); dnsmig's p99 lower in %d of %d rounds; per round (dnsmig / BIND): %s\n" % (
+          f(rate), len(both), med(d), med(b), sum(x < y for x, y in zip(d, b)), len(both),
+          ", ".join("%.2f / %.2f" % (x, y) for x, y in zip(d, b))))
 for f_ in sorted(glob.glob(os.path.join(res, "propagation-*.json"))):
     d = js(f_)
     if d:
