@@ -227,6 +227,11 @@ run_dnsmig() {
     # only into a JVM with the same header layout.
     local layout=()
     jdk_at_least 25 && layout=(-XX:+UseCompactObjectHeaders)
-    exec "$JAVA_HOME/bin/java" "${layout[@]}" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" \
+    # Netty's epoll transport loads its native library, and protobuf (the dnstap tap) reads memory
+    # through sun.misc.Unsafe: without these, JDK 24 and later print four WARNING lines each at
+    # the start of serve and of the demo, and a later JDK's default would refuse the second.
+    local access=(--enable-native-access=ALL-UNNAMED)
+    jdk_at_least 23 && access+=(--sun-misc-unsafe-memory-access=allow)
+    exec "$JAVA_HOME/bin/java" "${access[@]}" "${layout[@]}" "${cds[@]}" "${jit[@]}" -Xlog:cds=off -Xlog:cds+dynamic=off "${mem[@]}" \
         -jar "$app/dnsmig-exec.jar" "$@"
 }
