@@ -116,9 +116,12 @@ public final class NameServer implements AutoCloseable {
 
     private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover) throws InterruptedException {
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
-        QueryHandler.Observer observer = tap == null ? metrics : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
-            metrics.answered(q, len, r, query, rcode, tcp, client, local, nanos);
-            tap.answered(q, len, r, query, rcode, tcp, client, local, nanos);
+        // Each guarded: a bug in the metrics or the tap is logged, the other still sees the query, and it is answered.
+        QueryHandler.Observer counted = QueryHandler.Observer.guarded(metrics);
+        QueryHandler.Observer tapped = tap == null ? null : QueryHandler.Observer.guarded(tap);
+        QueryHandler.Observer observer = tapped == null ? counted : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
+            counted.answered(q, len, r, query, rcode, tcp, client, local, nanos);
+            tapped.answered(q, len, r, query, rcode, tcp, client, local, nanos);
         };
         // With a legacy server, own answers are counted apart from forwarded ones (the forwarder counts those).
         QueryHandler.Observer own = cutover == null ? observer : (q, len, r, query, rcode, tcp, client, local, nanos) -> {

@@ -2,6 +2,7 @@ package dnsmig.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dnsmig.server.query.QueryHandler;
 import dnsmig.server.xfr.TransferPolicy;
 import dnsmig.testkit.DnsClient;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -318,6 +320,43 @@ class ProtocolTest {
                     s.close();
                 }
             }
+        }
+    }
+
+    @Test
+    void aTapThatThrowsCostsNoAnswerAndNoMetrics() throws Exception {
+        AtomicInteger tapped = new AtomicInteger();
+        QueryHandler.Observer broken = (q, len, r, query, rcode, tcp, client, local, nanos) -> {
+            tapped.incrementAndGet();
+            throw new IllegalStateException("a bug in the tap");
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (NameServer ns = NameServer.start(new NameServer.Settings("ns4", List.of(new InetSocketAddress("127.0.0.1", 0)), 1, 1000, 16,
+                Duration.ofSeconds(60), new TransferPolicy(List.of(), Map.of()), Duration.ofMillis(200)), seeder.dataSource, registry, broken)) {
+            byte[] w = query("www.example.com.", Type.A, null).toWire();
+            byte[] overUdp = DnsClient.udp(ns.udpAddresses().get(0), w, TIMEOUT);
+            assertThat(overUdp).as("the UDP query is answered").isNotNull();
+            assertThat(new Message(overUdp).getRcode()).isEqualTo(Rcode.NOERROR);
+            // Two queries pipelined on one connection: the first one's tap failure does not close it.
+            try (Socket s = new Socket()) {
+                s.connect(ns.tcpAddresses().get(0), 2000);
+                s.setSoTimeout(3000);
+                DataOutputStream out = new DataOutputStream(s.getOutputStream());
+                for (int i = 0; i < 2; i++) {
+                    out.writeShort(w.length);
+                    out.write(w);
+                }
+                out.flush();
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                for (int i = 0; i < 2; i++) {
+                    byte[] b = new byte[in.readUnsignedShort()];
+                    in.readFully(b);
+                    assertThat(new Message(b).getRcode()).as("TCP answer %d", i + 1).isEqualTo(Rcode.NOERROR);
+                }
+            }
+            assertThat(tapped.get()).as("the tap saw every query").isEqualTo(3);
+            assertThat(registry.find("dns.queries").tag("nameserver", "ns4").counters().stream().mapToDouble(c -> c.count()).sum())
+                    .as("the metrics still counted them").isEqualTo(3.0);
         }
     }
 

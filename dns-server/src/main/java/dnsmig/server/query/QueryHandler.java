@@ -2,8 +2,8 @@ package dnsmig.server.query;
 
 import dnsmig.server.zone.ZoneIndex;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -36,6 +36,11 @@ public final class QueryHandler {
                 InetSocketAddress server, long nanos);
 
         Observer NONE = (query, len, response, q, rcode, tcp, client, server, nanos) -> {};
+
+        /** {@code observer}, except that what it throws is counted and logged instead of reaching the socket. */
+        static Observer guarded(Observer observer) {
+            return observer instanceof GuardedObserver ? observer : new GuardedObserver(observer, System::nanoTime);
+        }
     }
 
     private final ZoneIndex index;
@@ -43,9 +48,7 @@ public final class QueryHandler {
     private final ResponseCache cache;
     private final Observer observer;
     private final AtomicLong failures = new AtomicLong();
-    private final AtomicLong unloggedFailures = new AtomicLong();
-    private final LongSupplier nanoTime;
-    private final AtomicLong nextWarnAt;
+    private final LogThrottle warnings;
 
     public QueryHandler(ZoneIndex index, int cacheEntries, Observer observer) {
         this(index, cacheEntries, observer, System::nanoTime);
@@ -57,8 +60,7 @@ public final class QueryHandler {
         this.responder = new Responder(index);
         this.cache = cacheEntries > 0 ? new ResponseCache(index, cacheEntries) : null;
         this.observer = observer;
-        this.nanoTime = nanoTime;
-        this.nextWarnAt = new AtomicLong(nanoTime.getAsLong());
+        this.warnings = new LogThrottle(Duration.ofSeconds(WARN_EVERY_SECONDS), nanoTime);
     }
 
     /** The response to {@code packet}, or null when it gets none. */
@@ -110,20 +112,16 @@ public final class QueryHandler {
 
     private void failed(Query q, boolean tcp, InetSocketAddress client, Throwable e) {
         failures.incrementAndGet();
-        unloggedFailures.incrementAndGet();
-        long now = nanoTime.getAsLong();
-        long next = nextWarnAt.get();
-        // One thread wins the slot; a burst of failures on every event loop logs one line.
-        if (now - next < 0 || !nextWarnAt.compareAndSet(next, now + TimeUnit.SECONDS.toNanos(WARN_EVERY_SECONDS))) {
+        long held = warnings.admit();
+        if (held < 0) {
             return;
         }
-        long count = unloggedFailures.getAndSet(0);
         log.warn("answering {} {} from {} over {} failed, answered SERVFAIL{}", describe(q), Type.string(q.qtype()), client, tcp ? "TCP" : "UDP",
-                count > 1 ? " (and " + (count - 1) + " more since the last such line, not logged)" : "", e);
+                held > 0 ? " (and " + held + " more since the last such line, not logged)" : "", e);
     }
 
     /** The question name as text, or its wire form in hex when it does not read (that may be the failure). */
-    private static String describe(Query q) {
+    static String describe(Query q) {
         try {
             return q.qname().toString();
         } catch (RuntimeException e) {
