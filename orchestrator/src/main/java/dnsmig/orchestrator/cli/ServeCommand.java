@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Runs one nameserver of the new system: loads every servable zone from the record store into memory, then answers on UDP and TCP, and follows the change log so a committed change is answered within milliseconds. Runs until stopped (SIGTERM or Ctrl-C). Health and Prometheus metrics are served over HTTP (/actuator/health, /actuator/prometheus)."},
+        description = {"Runs one nameserver of the new system: loads every servable zone from the record store into memory, then answers on UDP and TCP, and follows the change log so a committed change is answered within milliseconds. Runs until stopped (SIGTERM or Ctrl-C). Health and Prometheus metrics are served over HTTP from the start (/actuator/health, 503 until the zones are loaded; /actuator/health/liveness and /actuator/health/readiness for probes; /actuator/prometheus)."},
         footer = {"", "Examples:", "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300",
                 "  dnsmig serve --nameserver ns2 --listen 192.0.2.2:53 --listen [2001:db8::2]:53 --http 127.0.0.1:9302 --allow-transfer 192.0.2.0/24",
                 "  dnsmig serve --nameserver ns1 --listen 127.0.0.1:5300 --dnstap-file /var/log/dnsmig/ns1.dnstap --dnstap-sample 0.1",
@@ -94,7 +94,11 @@ final class ServeCommand implements Callable<Integer> {
         settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
         var h = ServeSettings.address(http);
         CountDownLatch stopped = new CountDownLatch(1);
-        try (NameserverProcess served = NameserverProcess.start(settings, db.endpoint(), h)) {
+        try (NameserverProcess served = NameserverProcess.start(settings, db.endpoint(), h, at -> {
+            spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " loading its zones; health on http://" + h.getAddress().getHostAddress()
+                    + ":" + at.getPort() + "/actuator/health (503 until loaded; /actuator/health/liveness and /readiness for probes)");
+            spec.commandLine().getErr().flush();
+        })) {
             // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130.
             for (String signal : List.of("TERM", "INT")) {
                 sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());

@@ -27,12 +27,20 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 /**
  * One nameserver as {@code dnsmig serve} runs it: a small connection pool to the record store,
  * the schema brought up to date, the {@link NameServer} with its zones loaded, and health and
  * Prometheus metrics over HTTP at the actuator's paths ({@code /actuator/health},
  * {@code /actuator/prometheus}), so probes, scrapers and runbooks are the same as for the API.
+ *
+ * <p>The HTTP side listens first, before the zones load (a minute or more for tens of millions
+ * of records): a taken {@code --http} port fails at once, and while loading, health and readiness
+ * answer 503 {@code OUT_OF_SERVICE} and liveness 200 {@code UP}, as Spring Boot's probes
+ * ({@code /actuator/health/liveness}, {@code /actuator/health/readiness}) do — so an orchestrator's
+ * liveness probe does not kill a nameserver that is still loading, and its readiness probe sends
+ * no traffic before it can answer.
  *
  * <p>Deliberately not a Spring application: a nameserver keeps its index for its whole life,
  * and resident memory per million records is one of the figures it is judged by against BIND.
@@ -45,25 +53,30 @@ import java.util.concurrent.Executors;
  */
 public final class NameserverProcess implements AutoCloseable {
 
-    private final HikariDataSource pool;
-    private final PrometheusMeterRegistry registry;
-    private final JvmGcMetrics gcMetrics;
-    private final DnstapTap tap;
-    private final NameServer server;
+    private static final String HEALTH = "/actuator/health";
+    private static final String LIVENESS = HEALTH + "/liveness";
+    private static final String READINESS = HEALTH + "/readiness";
+    private static final String PROMETHEUS = "/actuator/prometheus";
+
+    private final ServeSettings settings;
     private final HttpServer http;
     private final ExecutorService httpThread;
-    private final ServeSettings settings;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private HikariDataSource pool;
+    private DnstapTap tap;
+    /** Null while the zones load. */
+    private volatile NameServer server;
 
-    private NameserverProcess(ServeSettings settings, HikariDataSource pool, PrometheusMeterRegistry registry, JvmGcMetrics gcMetrics, DnstapTap tap,
-            NameServer server, HttpServer http, ExecutorService httpThread) {
+    private NameserverProcess(ServeSettings settings, HttpServer http) {
         this.settings = settings;
-        this.pool = pool;
-        this.registry = registry;
-        this.gcMetrics = gcMetrics;
-        this.tap = tap;
-        this.server = server;
         this.http = http;
-        this.httpThread = httpThread;
+        this.httpThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("http-" + settings.nameserver()).daemon().factory());
+    }
+
+    /** {@link #start(ServeSettings, LocalPostgres.Endpoint, InetSocketAddress, Consumer)}, told nothing before the zones are loaded. */
+    public static NameserverProcess start(ServeSettings settings, LocalPostgres.Endpoint db, InetSocketAddress httpAddress) throws Exception {
+        return start(settings, db, httpAddress, address -> {});
     }
 
     /**
@@ -71,47 +84,57 @@ public final class NameserverProcess implements AutoCloseable {
      * was started before a failure is stopped again.
      *
      * @param httpAddress where health and metrics are served (port 0: a free one, see {@link #httpAddress()})
+     * @param httpListening told where they are served as soon as they are, before the zones load
      */
-    public static NameserverProcess start(ServeSettings settings, LocalPostgres.Endpoint db, InetSocketAddress httpAddress) throws Exception {
+    public static NameserverProcess start(ServeSettings settings, LocalPostgres.Endpoint db, InetSocketAddress httpAddress,
+            Consumer<InetSocketAddress> httpListening) throws Exception {
         NameServer.Settings serverSettings = settings.toSettings();
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        // The loader, the change follower's LISTEN connection, the mode follower's and one spare.
-        HikariDataSource pool = StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 4, "serve-" + settings.nameserver());
-        JvmGcMetrics gcMetrics = new JvmGcMetrics();
-        DnstapTap tap = null;
-        NameServer server = null;
-        HttpServer http = null;
-        ExecutorService httpThread = null;
+        HttpServer http;
         try {
-            pool.setMetricRegistry(registry);
-            new ClassLoaderMetrics().bindTo(registry);
-            new JvmMemoryMetrics().bindTo(registry);
-            gcMetrics.bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
-            new UptimeMetrics().bindTo(registry);
-            new FileDescriptorMetrics().bindTo(registry);
-            StoreSchema.migrate(pool);
-            tap = settings.dnstap().enabled() ? settings.dnstap().open(settings.nameserver(), registry) : null;
-            server = settings.legacy() == null ? NameServer.start(serverSettings, pool, registry, tap)
-                    : NameServer.start(serverSettings, pool, registry, tap, settings.legacy().toCutover());
-            try {
-                http = HttpServer.create(httpAddress, 16);
-            } catch (BindException e) {
-                throw new DnsServer.ListenException("cannot listen on " + httpAddress.getAddress().getHostAddress() + ":" + httpAddress.getPort()
-                        + " (--http, health and metrics): " + e.getMessage(), e);
-            }
-            httpThread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("http-" + settings.nameserver()).daemon().factory());
-            http.setExecutor(httpThread);
-            NameserverProcess process = new NameserverProcess(settings, pool, registry, gcMetrics, tap, server, http, httpThread);
-            http.createContext("/actuator/health", process::health);
-            http.createContext("/actuator/prometheus", process::prometheus);
-            http.start();
+            http = HttpServer.create(httpAddress, 16);
+        } catch (BindException e) {
+            throw new DnsServer.ListenException("cannot listen on " + httpAddress.getAddress().getHostAddress() + ":" + httpAddress.getPort()
+                    + " (--http, health and metrics): " + e.getMessage(), e);
+        }
+        NameserverProcess process = new NameserverProcess(settings, http);
+        try {
+            process.serveHttp();
+            httpListening.accept(process.httpAddress());
+            process.load(serverSettings, db);
             return process;
         } catch (Exception | Error e) {
-            stop(http, httpThread, server, tap, gcMetrics, pool, registry);
+            process.close();
             throw e;
         }
+    }
+
+    private void serveHttp() {
+        new ClassLoaderMetrics().bindTo(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        http.setExecutor(httpThread);
+        http.createContext(HEALTH, this::health);
+        http.createContext(LIVENESS, exchange -> respond(exchange, LIVENESS, 200, "application/json", "{\"status\":\"UP\"}"));
+        http.createContext(READINESS, exchange -> {
+            boolean ready = server != null;
+            respond(exchange, READINESS, ready ? 200 : 503, "application/json", "{\"status\":\"" + (ready ? "UP" : "OUT_OF_SERVICE") + "\"}");
+        });
+        http.createContext(PROMETHEUS, exchange -> respond(exchange, PROMETHEUS, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        http.start();
+    }
+
+    private void load(NameServer.Settings serverSettings, LocalPostgres.Endpoint db) throws Exception {
+        // The loader, the change follower's LISTEN connection, the mode follower's and one spare.
+        pool = StoreSchema.dataSource(db.jdbcUrl(), db.user(), db.password(), 4, "serve-" + settings.nameserver());
+        pool.setMetricRegistry(registry);
+        StoreSchema.migrate(pool);
+        tap = settings.dnstap().enabled() ? settings.dnstap().open(settings.nameserver(), registry) : null;
+        server = settings.legacy() == null ? NameServer.start(serverSettings, pool, registry, tap)
+                : NameServer.start(serverSettings, pool, registry, tap, settings.legacy().toCutover());
     }
 
     /** Where health and metrics are served (the port chosen when 0 was asked for). */
@@ -121,17 +144,24 @@ public final class NameserverProcess implements AutoCloseable {
 
     /**
      * The actuator's health shape: {@code {"status":"UP","components":{"dnsServer":{...}}}}. Up
-     * whenever the process answers at all: the zones are loaded before the endpoint exists, and
-     * with the database unreachable the nameserver serves the zones it loaded last and says so.
+     * once the zones are loaded, whenever the process answers at all: with the database
+     * unreachable the nameserver serves the zones it loaded last and says so. Before, 503
+     * {@code OUT_OF_SERVICE}.
      */
     private void health(HttpExchange exchange) throws IOException {
+        NameServer s = server;
         Map<String, Object> details = new LinkedHashMap<>();
-        details.put("zones", server.index().zoneCount());
-        details.put("records", server.index().recordCount());
-        details.put("database", server.databaseReachable() ? "reachable" : "unreachable: serving the zones loaded last");
-        details.put("listening", server.udpAddresses().toString());
-        details.put("servingMode", settings.legacy() == null ? "new (no --legacy)" : server.servingMode().toString());
-        StringBuilder json = new StringBuilder("{\"status\":\"UP\",\"components\":{\"dnsServer\":{\"status\":\"UP\",\"details\":{");
+        if (s == null) {
+            details.put("loading", "the zones are being loaded from the record store; not answering yet");
+        } else {
+            details.put("zones", s.index().zoneCount());
+            details.put("records", s.index().recordCount());
+            details.put("database", s.databaseReachable() ? "reachable" : "unreachable: serving the zones loaded last");
+            details.put("listening", s.udpAddresses().toString());
+            details.put("servingMode", settings.legacy() == null ? "new (no --legacy)" : s.servingMode().toString());
+        }
+        String status = s == null ? "OUT_OF_SERVICE" : "UP";
+        StringBuilder json = new StringBuilder("{\"status\":\"" + status + "\",\"components\":{\"dnsServer\":{\"status\":\"" + status + "\",\"details\":{");
         String sep = "";
         for (Map.Entry<String, Object> d : details.entrySet()) {
             json.append(sep).append(Render.jsonString(d.getKey())).append(':');
@@ -139,15 +169,16 @@ public final class NameserverProcess implements AutoCloseable {
             sep = ",";
         }
         json.append("}}}}");
-        respond(exchange, "application/json", json.toString());
+        respond(exchange, HEALTH, s == null ? 503 : 200, "application/json", json.toString());
     }
 
-    private void prometheus(HttpExchange exchange) throws IOException {
-        respond(exchange, "text/plain; version=0.0.4; charset=utf-8", registry.scrape());
-    }
-
-    private static void respond(HttpExchange exchange, String contentType, String body) throws IOException {
+    /** GET or HEAD of exactly {@code path} (the JDK's server hands a context every path below it too). */
+    private static void respond(HttpExchange exchange, String path, int status, String contentType, String body) throws IOException {
         try (exchange) {
+            if (!exchange.getRequestURI().getPath().equals(path)) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
             if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);
@@ -156,7 +187,7 @@ public final class NameserverProcess implements AutoCloseable {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", contentType);
             boolean head = exchange.getRequestMethod().equals("HEAD");
-            exchange.sendResponseHeaders(200, head ? -1 : bytes.length);
+            exchange.sendResponseHeaders(status, head ? -1 : bytes.length);
             if (!head) {
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(bytes);
@@ -165,21 +196,14 @@ public final class NameserverProcess implements AutoCloseable {
         }
     }
 
-    /** Stops answering first, then the tap (it writes what is queued and ends its stream), then the rest. */
+    /**
+     * Stops answering first, then the tap (it writes what is queued and ends its stream), then
+     * the rest; what was not started yet is skipped.
+     */
     @Override
     public void close() {
-        stop(http, httpThread, server, tap, gcMetrics, pool, registry);
-    }
-
-    /** Stops what was started (null: not started), in this order. */
-    private static void stop(HttpServer http, ExecutorService httpThread, NameServer server, DnstapTap tap, JvmGcMetrics gcMetrics,
-            HikariDataSource pool, PrometheusMeterRegistry registry) {
-        if (http != null) {
-            http.stop(0);
-        }
-        if (httpThread != null) {
-            httpThread.shutdownNow();
-        }
+        http.stop(0);
+        httpThread.shutdownNow();
         if (server != null) {
             server.close();
         }
@@ -187,7 +211,9 @@ public final class NameserverProcess implements AutoCloseable {
             tap.close();
         }
         gcMetrics.close();
-        pool.close();
+        if (pool != null) {
+            pool.close();
+        }
         registry.close();
     }
 }

@@ -18,6 +18,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,6 +49,7 @@ import org.xbill.DNS.Type;
 class ServeCommandTest {
 
     private static final Pattern READY = Pattern.compile("ready; health and metrics on (http://[0-9.]+:\\d+)/actuator/health");
+    private static final Pattern LOADING = Pattern.compile("loading its zones; health on (http://[0-9.]+:\\d+)/actuator/health");
 
     @TempDir
     Path tmp;
@@ -89,6 +93,49 @@ class ServeCommandTest {
         assertThat(served.process().waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
         assertThat(served.process().exitValue()).as("exit code after SIGTERM").isZero();
         assertThat(DnsClient.udp(dns, query, Duration.ofMillis(500))).as("no longer answering").isNull();
+    }
+
+    /**
+     * Health is served from the start: while the zones load (held here by a lock on the zone
+     * table the loader reads), health and readiness say 503 OUT_OF_SERVICE and liveness UP, so
+     * an orchestrator neither kills a loading nameserver nor sends it queries; once loaded, UP.
+     */
+    @Test
+    void healthAnswersWhileTheZonesLoadAndSaysReadyOnlyOnceTheyAre() throws Exception {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        Cli.Run backfill = new Cli(db).run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3);
+        try (Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.execute("lock table dnsmig.zone in access exclusive mode");
+            }
+            Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + freePort());
+            Output out = new Output(p);
+            String http = out.await(LOADING).group(1);
+
+            HttpResponse<String> health = fetch(http + "/actuator/health");
+            assertThat(health.statusCode()).as(health.body()).isEqualTo(503);
+            assertThat(health.body()).contains("\"status\":\"OUT_OF_SERVICE\"", "\"loading\"");
+            HttpResponse<String> readiness = fetch(http + "/actuator/health/readiness");
+            assertThat(readiness.statusCode()).isEqualTo(503);
+            assertThat(readiness.body()).isEqualTo("{\"status\":\"OUT_OF_SERVICE\"}");
+            HttpResponse<String> liveness = fetch(http + "/actuator/health/liveness");
+            assertThat(liveness.statusCode()).isEqualTo(200);
+            assertThat(liveness.body()).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(fetch(http + "/actuator/prometheus").body()).as("metrics while loading").contains("jvm_memory_used_bytes");
+
+            lock.rollback(); // the loader goes on
+            assertThat(out.await(READY).group(1)).isEqualTo(http);
+            health = fetch(http + "/actuator/health");
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\":\"UP\"").containsPattern("\"zones\":[1-9]").doesNotContain("loading");
+            readiness = fetch(http + "/actuator/health/readiness");
+            assertThat(readiness.statusCode()).isEqualTo(200);
+            assertThat(readiness.body()).isEqualTo("{\"status\":\"UP\"}");
+            assertThat(fetch(http + "/actuator/health/nonsense").statusCode()).as("a path below a context is not it").isEqualTo(404);
+        }
     }
 
     /** {@code --legacy}: the nameserver registers in legacy mode, forwards, and follows a mode change made by the command line. */
@@ -172,33 +219,47 @@ class ServeCommandTest {
 
     private Served start(TestPostgres.Database db, String... args) throws Exception {
         Process p = process(db, args);
-        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    lines.add(l);
+        return new Served(p, new Output(p).await(READY).group(1));
+    }
+
+    /** What a serve process prints, read as it comes. */
+    private static final class Output {
+        private final Process p;
+        private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        private final StringBuilder seen = new StringBuilder();
+
+        Output(Process p) {
+            this.p = p;
+            Thread.ofPlatform().daemon().start(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String l; (l = r.readLine()) != null; ) {
+                        lines.add(l);
+                    }
+                } catch (IOException e) {
+                    // process gone
                 }
-            } catch (IOException e) {
-                // process gone
-            }
-        });
-        StringBuilder seen = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            String l = lines.poll(1, TimeUnit.SECONDS);
-            if (l == null) {
-                if (!p.isAlive()) {
-                    break;
-                }
-                continue;
-            }
-            seen.append(l).append('\n');
-            Matcher m = READY.matcher(l);
-            if (m.find()) {
-                return new Served(p, m.group(1));
-            }
+            });
         }
-        throw new AssertionError("dnsmig serve did not say it was ready; its output:\n" + seen);
+
+        /** The first line from now on that {@code pattern} finds something in (within 120 s). */
+        Matcher await(Pattern pattern) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (System.nanoTime() < deadline) {
+                String l = lines.poll(1, TimeUnit.SECONDS);
+                if (l == null) {
+                    if (!p.isAlive()) {
+                        break;
+                    }
+                    continue;
+                }
+                seen.append(l).append('\n');
+                Matcher m = pattern.matcher(l);
+                if (m.find()) {
+                    return m;
+                }
+            }
+            throw new AssertionError("dnsmig serve did not print /" + pattern + "/; its output:\n" + seen);
+        }
     }
 
     /** {@code dnsmig serve} in a JVM of its own, on this test's class path. */
@@ -228,10 +289,12 @@ class ServeCommandTest {
     }
 
     private static String get(String url) throws Exception {
+        return fetch(url).body();
+    }
+
+    private static HttpResponse<String> fetch(String url) throws Exception {
         try (HttpClient http = HttpClient.newHttpClient()) {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            return r.body();
+            return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         }
     }
 }
