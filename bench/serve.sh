@@ -21,7 +21,8 @@
 #      Step 1 measures each server once, at a different moment; on a shared VM the moment decides
 #      much of the tail (here: DAMON's kdamond takes one of the two CPUs for 2-7 ms every 0.5 s),
 #      so the tails are compared round by round, under the same conditions.
-#   3. propagation (bench/Propagation.java): with `dnsmig serve` running, CHANGES changes are
+#   3. propagation (bench/Propagation.java; on the server of step 2, so after its rounds: JIT warm,
+#      answer cache full — with -P, or -L 0, on a fresh one): with `dnsmig serve` running, CHANGES changes are
 #      committed one at a time through the record store (ReconcileStore.replaceRRsets: the zone
 #      lock, the rows, the change-log row, one transaction; random gaps of 0-50 ms), each to a
 #      different zone; after each commit the server is asked until it answers with the new data.
@@ -30,7 +31,7 @@
 # One private PostgreSQL (../shared/bench/lib.sh: stock settings, fsync on; port 15433) holds the
 # record store; peers.sh starts its own for PowerDNS. Everything runs on loopback inside a private
 # network namespace, every load run is bounded in time. Results:
-# bench-results/serve-<size>-<timestamp>/{serve.md,paired.tsv,propagation*.json,peers/ (peers.sh's raw files)}
+# bench-results/serve-<size>-<timestamp>/{serve.md,paired.tsv,paired-*.txt (dnsperf),propagation*.json,peers/ (peers.sh's raw files)}
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -51,7 +52,7 @@ SIZE=full; PEERS="project bind nsd knot pdns-bind pdns-pg"; DUR=20; REP=2; RATE=
 while getopts "s:p:l:n:r:J:A:N:L:P" o; do
     case $o in
         s) SIZE=$OPTARG;; p) PEERS=$OPTARG;; l) DUR=$OPTARG;; n) REP=$OPTARG;; r) RATE=$OPTARG;; J) JOPTS=$OPTARG;;
-        A) SERVE_ARGS=$OPTARG;; N) CHANGES=$OPTARG;; L) ROUNDS=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,35p' "$0"; exit 2;;
+        A) SERVE_ARGS=$OPTARG;; N) CHANGES=$OPTARG;; L) ROUNDS=$OPTARG;; P) ONLY_PROP=1;; *) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 2;;
     esac
 done
 ensure_java
@@ -127,26 +128,30 @@ EOF
     t0=$(now)
     named -g -c "$W/named.conf" > "$W/named.log" 2>&1 &
     BIND_PID=$!
-    if ! $DNSQ wait "$PORT_BIND_PAIRED" "$DATA/zones.list" "$t0" 1200 > /dev/null; then
-        tail -20 "$W/named.log"; exit 1
-    fi
-    paired_run() {  # paired_run NAME PORT ROUND
+    paired_run() {  # paired_run NAME PORT ROUND: a line of paired.tsv (round, server, latency JSON, queries lost)
         timeout -k 5 $((DUR + 60)) dnsperf -s 127.0.0.1 -p "$2" -d "$DATA/queries.txt" -l "$DUR" -e -c 4 -T 1 -q 200 -Q "$RATE" -v \
             > "$WORK/paired.verbose" 2>&1 || true
-        printf '%s\t%s\t%s\n' "$3" "$1" "$($DNSQ lat "$WORK/paired.verbose")" >> "$RES/paired.tsv"
+        # The percentiles are over the answered queries: the lost ones are counted beside them.
+        grep -v '^> ' "$WORK/paired.verbose" > "$RES/paired-$1-$3.txt" || true
+        local lost; lost=$(awk '/Queries lost:/{print $3; exit}' "$RES/paired-$1-$3.txt")
+        printf '%s\t%s\t%s\t%s\n' "$3" "$1" "$($DNSQ lat "$WORK/paired.verbose" || echo '{}')" "${lost:-?}" >> "$RES/paired.tsv"
         rm -f "$WORK/paired.verbose"
-        log "paired round $3, $1 at $RATE q/s: $(tail -1 "$RES/paired.tsv" | cut -f3)"
+        log "paired round $3, $1 at $RATE q/s: $(tail -1 "$RES/paired.tsv" | cut -f3-)"
     }
-    for port in "$PORT_PROP" "$PORT_BIND_PAIRED"; do   # warm-up: one maximum-rate run each
-        timeout -k 5 $((DUR + 60)) dnsperf -s 127.0.0.1 -p "$port" -d "$DATA/queries.txt" -l "$DUR" -e -c 4 -T 1 -q 200 > /dev/null 2>&1 || true
-    done
-    for r in $(seq 1 "$ROUNDS"); do
-        if [ $((r % 2)) = 1 ]; then
-            paired_run project "$PORT_PROP" "$r"; paired_run bind "$PORT_BIND_PAIRED" "$r"
-        else
-            paired_run bind "$PORT_BIND_PAIRED" "$r"; paired_run project "$PORT_PROP" "$r"
-        fi
-    done
+    if ! $DNSQ wait "$PORT_BIND_PAIRED" "$DATA/zones.list" "$t0" 1200 > /dev/null; then
+        tail -20 "$W/named.log"; log "BIND did not load the zones; no paired rounds"
+    else
+        for port in "$PORT_PROP" "$PORT_BIND_PAIRED"; do   # warm-up: one maximum-rate run each
+            timeout -k 5 $((DUR + 60)) dnsperf -s 127.0.0.1 -p "$port" -d "$DATA/queries.txt" -l "$DUR" -e -c 4 -T 1 -q 200 > /dev/null 2>&1 || true
+        done
+        for r in $(seq 1 "$ROUNDS"); do
+            if [ $((r % 2)) = 1 ]; then
+                paired_run project "$PORT_PROP" "$r"; paired_run bind "$PORT_BIND_PAIRED" "$r"
+            else
+                paired_run bind "$PORT_BIND_PAIRED" "$r"; paired_run project "$PORT_PROP" "$r"
+            fi
+        done
+    fi
     stop_pid "$BIND_PID" named; BIND_PID=""
 fi
 
@@ -207,19 +212,21 @@ if rows:
 paired = {}
 if os.path.exists(os.path.join(res, "paired.tsv")):
     for line in open(os.path.join(res, "paired.tsv")):
-        r, peer, j = line.rstrip("\n").split("\t")
         try:
-            paired.setdefault(int(r), {})[peer] = json.loads(j)["p99_ms"]
+            r, peer, j, lost = line.rstrip("\n").split("\t")
+            paired.setdefault(int(r), {})[peer] = (json.loads(j)["p99_ms"], lost)
         except (ValueError, KeyError):
             pass
 both = [paired[r] for r in sorted(paired) if "project" in paired[r] and "bind" in paired[r]]
 if both:
     med = lambda xs: (sorted(xs)[len(xs) // 2] + sorted(xs)[(len(xs) - 1) // 2]) / 2
-    d, b = [x["project"] for x in both], [x["bind"] for x in both]
+    d, b = [x["project"][0] for x in both], [x["bind"][0] for x in both]
+    lost = lambda peer: ", ".join(x[peer][1] for x in both)
     print("paired latency at %s q/s, %d rounds (dnsmig serve and BIND loaded side by side, asked in turn): "
-          "p99 median %.2f ms (dnsmig) vs %.2f ms (BIND); dnsmig's p99 lower in %d of %d rounds; per round (dnsmig / BIND): %s\n" % (
+          "p99 median %.2f ms (dnsmig) vs %.2f ms (BIND); dnsmig's p99 lower in %d of %d rounds; per round (dnsmig / BIND): %s; "
+          "queries lost per round: dnsmig %s, BIND %s\n" % (
           f(rate), len(both), med(d), med(b), sum(x < y for x, y in zip(d, b)), len(both),
-          ", ".join("%.2f / %.2f" % (x, y) for x, y in zip(d, b))))
+          ", ".join("%.2f / %.2f" % (x, y) for x, y in zip(d, b)), lost("project"), lost("bind")))
 for f_ in sorted(glob.glob(os.path.join(res, "propagation-*.json"))):
     d = js(f_)
     if d:

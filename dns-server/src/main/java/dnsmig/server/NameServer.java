@@ -7,6 +7,7 @@ import dnsmig.server.load.ZoneLoader;
 import dnsmig.server.mode.ModeSwitch;
 import dnsmig.server.mode.ServingMode;
 import dnsmig.server.mode.ServingStats;
+import dnsmig.server.query.GuardedObserver;
 import dnsmig.server.query.Query;
 import dnsmig.server.query.QueryHandler;
 import dnsmig.server.query.QueryParser;
@@ -116,9 +117,14 @@ public final class NameServer implements AutoCloseable {
 
     private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover) throws InterruptedException {
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
-        // Each guarded: a bug in the metrics or the tap is logged, the other still sees the query, and it is answered.
-        QueryHandler.Observer counted = QueryHandler.Observer.guarded(metrics);
-        QueryHandler.Observer tapped = tap == null ? null : QueryHandler.Observer.guarded(tap);
+        // Each guarded: a bug in the metrics or the tap is logged and counted, the other still sees the query, and it is answered.
+        GuardedObserver counted = QueryHandler.Observer.guarded(metrics);
+        GuardedObserver tapped = tap == null ? null : QueryHandler.Observer.guarded(tap);
+        for (GuardedObserver g : tapped == null ? List.of(counted) : List.of(counted, tapped)) {
+            FunctionCounter.builder("dns.observer.failures", g, GuardedObserver::failures).tag("nameserver", settings.nameserver())
+                    .tag("observer", g == counted ? "metrics" : "dnstap")
+                    .description("answers whose metrics or dnstap observer threw (each logged, rate-limited; the answer was sent)").register(registry);
+        }
         QueryHandler.Observer observer = tapped == null ? counted : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
             counted.answered(q, len, r, query, rcode, tcp, client, local, nanos);
             tapped.answered(q, len, r, query, rcode, tcp, client, local, nanos);

@@ -357,6 +357,9 @@ class ProtocolTest {
             assertThat(tapped.get()).as("the tap saw every query").isEqualTo(3);
             assertThat(registry.find("dns.queries").tag("nameserver", "ns4").counters().stream().mapToDouble(c -> c.count()).sum())
                     .as("the metrics still counted them").isEqualTo(3.0);
+            assertThat(registry.get("dns.observer.failures").tag("nameserver", "ns4").tag("observer", "dnstap").functionCounter().count())
+                    .as("the tap's failures counted").isEqualTo(3.0);
+            assertThat(registry.get("dns.observer.failures").tag("nameserver", "ns4").tag("observer", "metrics").functionCounter().count()).isZero();
         }
     }
 

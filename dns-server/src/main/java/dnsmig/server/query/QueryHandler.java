@@ -38,8 +38,8 @@ public final class QueryHandler {
         Observer NONE = (query, len, response, q, rcode, tcp, client, server, nanos) -> {};
 
         /** {@code observer}, except that what it throws is counted and logged instead of reaching the socket. */
-        static Observer guarded(Observer observer) {
-            return observer instanceof GuardedObserver ? observer : new GuardedObserver(observer, System::nanoTime);
+        static GuardedObserver guarded(Observer observer) {
+            return observer instanceof GuardedObserver g ? g : new GuardedObserver(observer, System::nanoTime);
         }
     }
 

@@ -70,6 +70,16 @@ class GuardedObserverTest {
     }
 
     @Test
+    void aClassThatCannotLoadIsCaughtToo() {
+        GuardedObserver guarded = QueryHandler.Observer.guarded((q, len, r, query, rcode, tcp, client, local, nanos) -> {
+            throw new NoClassDefFoundError("com/google/protobuf/Something");
+        });
+        byte[] wire = Message.newQuery(Record.newRecord(Name.fromConstantString("www.example.com."), Type.A, DClass.IN)).toWire();
+        assertThatCode(() -> guarded.answered(wire, wire.length, wire, null, 1, false, null, null, 1)).doesNotThrowAnyException();
+        assertThat(guarded.failures()).isEqualTo(1);
+    }
+
+    @Test
     void guardingTwiceIsGuardingOnce() {
         QueryHandler.Observer once = QueryHandler.Observer.guarded(QueryHandler.Observer.NONE);
         assertThat(QueryHandler.Observer.guarded(once)).isSameAs(once);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -94,15 +95,25 @@ final class ServeCommand implements Callable<Integer> {
         settings.toSettings(); // bad addresses, networks and key files fail here, before anything starts
         var h = ServeSettings.address(http);
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean loading = new AtomicBoolean(true);
+        // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130,
+        // also while the zones load (then at once: nothing is answered or tapped yet).
+        for (String signal : List.of("TERM", "INT")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+                if (loading.get()) {
+                    spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " stopped while loading its zones");
+                    spec.commandLine().getErr().flush();
+                    System.exit(ExitCode.OK);
+                }
+                stopped.countDown();
+            });
+        }
         try (NameserverProcess served = NameserverProcess.start(settings, db.endpoint(), h, at -> {
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " loading its zones; health on http://" + h.getAddress().getHostAddress()
                     + ":" + at.getPort() + "/actuator/health (503 until loaded; /actuator/health/liveness and /readiness for probes)");
             spec.commandLine().getErr().flush();
         })) {
-            // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130.
-            for (String signal : List.of("TERM", "INT")) {
-                sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stopped.countDown());
-            }
+            loading.set(false);
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " ready; health and metrics on http://" + h.getAddress().getHostAddress()
                     + ":" + served.httpAddress().getPort() + "/actuator/health and /actuator/prometheus");
             spec.commandLine().getErr().flush();

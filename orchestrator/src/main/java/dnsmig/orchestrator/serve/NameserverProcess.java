@@ -9,6 +9,7 @@ import dnsmig.server.tap.DnstapTap;
 import dnsmig.server.transport.DnsServer;
 import dnsmig.store.StoreSchema;
 import dnsmig.verify.report.Render;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -27,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -96,14 +98,24 @@ public final class NameserverProcess implements AutoCloseable {
             throw new DnsServer.ListenException("cannot listen on " + httpAddress.getAddress().getHostAddress() + ":" + httpAddress.getPort()
                     + " (--http, health and metrics): " + e.getMessage(), e);
         }
-        NameserverProcess process = new NameserverProcess(settings, http);
+        NameserverProcess process;
+        try {
+            process = new NameserverProcess(settings, http);
+        } catch (RuntimeException | Error e) {
+            http.stop(0);
+            throw e;
+        }
         try {
             process.serveHttp();
             httpListening.accept(process.httpAddress());
             process.load(serverSettings, db);
             return process;
         } catch (Exception | Error e) {
-            process.close();
+            try {
+                process.close();
+            } catch (RuntimeException c) {
+                e.addSuppressed(c);
+            }
             throw e;
         }
     }
@@ -116,6 +128,8 @@ public final class NameserverProcess implements AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
+        // 0 while the zones load (NameServer registers the same gauge once ready and finds this one).
+        Gauge.builder("dns.ready", this, p -> p.server != null ? 1 : 0).tag("nameserver", settings.nameserver()).register(registry);
         http.setExecutor(httpThread);
         http.createContext(HEALTH, this::health);
         http.createContext(LIVENESS, exchange -> respond(exchange, LIVENESS, 200, "application/json", "{\"status\":\"UP\"}"));
@@ -198,22 +212,54 @@ public final class NameserverProcess implements AutoCloseable {
 
     /**
      * Stops answering first, then the tap (it writes what is queued and ends its stream), then
-     * the rest; what was not started yet is skipped.
+     * the rest; what was not started yet is skipped, and a part that fails to stop does not keep
+     * the others running (the first failure is thrown at the end, the others suppressed in it).
      */
     @Override
     public void close() {
-        http.stop(0);
+        RuntimeException failed = null;
+        for (Runnable step : new Runnable[] {
+            () -> http.stop(0),
+            this::stopHttpThread,
+            () -> {
+                if (server != null) {
+                    server.close();
+                }
+            },
+            () -> {
+                if (tap != null) {
+                    tap.close();
+                }
+            },
+            gcMetrics::close,
+            () -> {
+                if (pool != null) {
+                    pool.close();
+                }
+            },
+            registry::close}) {
+            try {
+                step.run();
+            } catch (RuntimeException e) {
+                if (failed == null) {
+                    failed = e;
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /** A health request still running must not read a server or pool being closed. */
+    private void stopHttpThread() {
         httpThread.shutdownNow();
-        if (server != null) {
-            server.close();
+        try {
+            httpThread.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        if (tap != null) {
-            tap.close();
-        }
-        gcMetrics.close();
-        if (pool != null) {
-            pool.close();
-        }
-        registry.close();
     }
 }

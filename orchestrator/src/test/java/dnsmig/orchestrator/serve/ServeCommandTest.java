@@ -87,7 +87,7 @@ class ServeCommandTest {
         String metrics = get(served.http() + "/actuator/prometheus");
         assertThat(metrics).containsPattern("dns_queries_total\\{[^}]*nameserver=\"ns1\"[^}]*qtype=\"A\"[^}]*\\} [1-9]")
                 .contains("dns_query_duration_seconds_bucket").containsPattern("dns_zones_loaded\\{nameserver=\"ns1\"\\} [1-9]")
-                .contains("dns_records_loaded").contains("dns_changelog_lag_seconds").contains("dns_ready");
+                .contains("dns_records_loaded").contains("dns_changelog_lag_seconds").containsPattern("dns_ready\\{nameserver=\"ns1\"\\} 1");
 
         served.process().destroy(); // SIGTERM
         assertThat(served.process().waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
@@ -135,6 +135,27 @@ class ServeCommandTest {
             assertThat(readiness.statusCode()).isEqualTo(200);
             assertThat(readiness.body()).isEqualTo("{\"status\":\"UP\"}");
             assertThat(fetch(http + "/actuator/health/nonsense").statusCode()).as("a path below a context is not it").isEqualTo(404);
+        }
+    }
+
+    /** SIGTERM while the zones load (held by a lock, as above) stops it at once with exit code 0. */
+    @Test
+    void sigtermWhileLoadingStopsItWithExitCodeZero() throws Exception {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        Cli.Run backfill = new Cli(db).run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3);
+        try (Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
+            lock.setAutoCommit(false);
+            try (Statement st = lock.createStatement()) {
+                st.execute("lock table dnsmig.zone in access exclusive mode");
+            }
+            Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + freePort());
+            String http = new Output(p).await(LOADING).group(1);
+            assertThat(fetch(http + "/actuator/prometheus").body()).containsPattern("dns_ready\\{nameserver=\"ns1\"\\} 0");
+            p.destroy(); // SIGTERM
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("stopped within 30 s of SIGTERM").isTrue();
+            assertThat(p.exitValue()).as("0, not the JVM's 143 for a SIGTERM").isZero();
         }
     }
 
