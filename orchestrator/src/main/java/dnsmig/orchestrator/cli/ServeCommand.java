@@ -5,7 +5,9 @@ import dnsmig.orchestrator.serve.ServeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,16 +99,18 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean loading = new AtomicBoolean(true);
         // SIGTERM (systemd, kill) and SIGINT (Ctrl-C) stop it cleanly with exit code 0 rather than 143/130,
-        // also while the zones load (then at once: nothing is answered or tapped yet).
+        // also while the zones load (then at once: nothing is answered or tapped yet). The JVM's own
+        // handlers come back when serve returns (it may run inside another program, e.g. a test).
+        Map<String, sun.misc.SignalHandler> previous = new LinkedHashMap<>();
         for (String signal : List.of("TERM", "INT")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
+            previous.put(signal, sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> {
                 if (loading.get()) {
                     spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " stopped while loading its zones");
                     spec.commandLine().getErr().flush();
                     System.exit(ExitCode.OK);
                 }
                 stopped.countDown();
-            });
+            }));
         }
         try (NameserverProcess served = NameserverProcess.start(settings, db.endpoint(), h, at -> {
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " loading its zones; health on http://" + h.getAddress().getHostAddress()
@@ -120,6 +124,8 @@ final class ServeCommand implements Callable<Integer> {
             stopped.await();
             spec.commandLine().getErr().println("dnsmig serve: " + nameserver + " stopping");
             spec.commandLine().getErr().flush();
+        } finally {
+            previous.forEach((signal, handler) -> sun.misc.Signal.handle(new sun.misc.Signal(signal), handler));
         }
         return ExitCode.OK;
     }
