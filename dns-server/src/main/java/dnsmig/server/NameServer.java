@@ -118,13 +118,8 @@ public final class NameServer implements AutoCloseable {
     private DnsServer listen(Settings settings, MeterRegistry registry, QueryHandler.Observer tap, Cutover cutover) throws InterruptedException {
         ServerMetrics metrics = new ServerMetrics(registry, settings.nameserver());
         // Each guarded: a bug in the metrics or the tap is logged and counted, the other still sees the query, and it is answered.
-        GuardedObserver counted = QueryHandler.Observer.guarded(metrics);
-        GuardedObserver tapped = tap == null ? null : QueryHandler.Observer.guarded(tap);
-        for (GuardedObserver g : tapped == null ? List.of(counted) : List.of(counted, tapped)) {
-            FunctionCounter.builder("dns.observer.failures", g, GuardedObserver::failures).tag("nameserver", settings.nameserver())
-                    .tag("observer", g == counted ? "metrics" : "dnstap")
-                    .description("answers whose metrics or dnstap observer threw (each logged, rate-limited; the answer was sent)").register(registry);
-        }
+        GuardedObserver counted = guarded(metrics, "metrics", registry);
+        GuardedObserver tapped = tap == null ? null : guarded(tap, "dnstap", registry);
         QueryHandler.Observer observer = tapped == null ? counted : (q, len, r, query, rcode, tcp, client, local, nanos) -> {
             counted.answered(q, len, r, query, rcode, tcp, client, local, nanos);
             tapped.answered(q, len, r, query, rcode, tcp, client, local, nanos);
@@ -237,6 +232,14 @@ public final class NameServer implements AutoCloseable {
 
     private static boolean isTransfer(Query q) {
         return q.qtype() == Type.AXFR || q.qtype() == Type.IXFR;
+    }
+
+    /** {@code observer} guarded, its failures counted in {@code dns.observer.failures{observer=name}}. */
+    private GuardedObserver guarded(QueryHandler.Observer observer, String name, MeterRegistry registry) {
+        GuardedObserver g = QueryHandler.Observer.guarded(observer);
+        FunctionCounter.builder("dns.observer.failures", g, GuardedObserver::failures).tag("nameserver", settings.nameserver()).tag("observer", name)
+                .description("answers whose metrics or dnstap observer threw (each logged, rate-limited; the answer was sent)").register(registry);
+        return g;
     }
 
     private void gauges(MeterRegistry registry, QueryHandler handler, DnsServer server) {

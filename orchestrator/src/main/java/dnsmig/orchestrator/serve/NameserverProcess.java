@@ -132,12 +132,12 @@ public final class NameserverProcess implements AutoCloseable {
         Gauge.builder("dns.ready", this, p -> p.server != null ? 1 : 0).tag("nameserver", settings.nameserver()).register(registry);
         http.setExecutor(httpThread);
         http.createContext(HEALTH, this::health);
-        http.createContext(LIVENESS, exchange -> respond(exchange, LIVENESS, 200, "application/json", "{\"status\":\"UP\"}"));
+        http.createContext(LIVENESS, exchange -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
         http.createContext(READINESS, exchange -> {
             boolean ready = server != null;
-            respond(exchange, READINESS, ready ? 200 : 503, "application/json", "{\"status\":\"" + (ready ? "UP" : "OUT_OF_SERVICE") + "\"}");
+            respond(exchange, ready ? 200 : 503, "application/json", "{\"status\":\"" + (ready ? "UP" : "OUT_OF_SERVICE") + "\"}");
         });
-        http.createContext(PROMETHEUS, exchange -> respond(exchange, PROMETHEUS, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
+        http.createContext(PROMETHEUS, exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()));
         http.start();
     }
 
@@ -183,13 +183,13 @@ public final class NameserverProcess implements AutoCloseable {
             sep = ",";
         }
         json.append("}}}}");
-        respond(exchange, HEALTH, s == null ? 503 : 200, "application/json", json.toString());
+        respond(exchange, s == null ? 503 : 200, "application/json", json.toString());
     }
 
-    /** GET or HEAD of exactly {@code path} (the JDK's server hands a context every path below it too). */
-    private static void respond(HttpExchange exchange, String path, int status, String contentType, String body) throws IOException {
+    /** GET or HEAD of exactly the context's path (the JDK's server hands a context every path below it too). */
+    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
         try (exchange) {
-            if (!exchange.getRequestURI().getPath().equals(path)) {
+            if (!exchange.getRequestURI().getPath().equals(exchange.getHttpContext().getPath())) {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }

@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,11 +64,7 @@ class ServeCommandTest {
 
     @Test
     void servesTheBackfilledZonesWithHealthAndMetricsAndStopsOnSigterm() throws Exception {
-        TestPostgres.Database db = TestPostgres.newDatabase();
-        Cli cli = new Cli(db);
-        Cli.Run backfill = cli.run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
-                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
-        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3); // the samples hold broken zones on purpose
+        TestPostgres.Database db = backfilledSamples();
         int port = freePort();
         Served served = start(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + port);
 
@@ -102,15 +99,8 @@ class ServeCommandTest {
      */
     @Test
     void healthAnswersWhileTheZonesLoadAndSaysReadyOnlyOnceTheyAre() throws Exception {
-        TestPostgres.Database db = TestPostgres.newDatabase();
-        Cli.Run backfill = new Cli(db).run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
-                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
-        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3);
-        try (Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-            lock.setAutoCommit(false);
-            try (Statement st = lock.createStatement()) {
-                st.execute("lock table dnsmig.zone in access exclusive mode");
-            }
+        TestPostgres.Database db = backfilledSamples();
+        try (Connection lock = zoneTableLocked(db)) {
             Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + freePort());
             Output out = new Output(p);
             String http = out.await(LOADING).group(1);
@@ -141,15 +131,8 @@ class ServeCommandTest {
     /** SIGTERM while the zones load (held by a lock, as above) stops it at once with exit code 0. */
     @Test
     void sigtermWhileLoadingStopsItWithExitCodeZero() throws Exception {
-        TestPostgres.Database db = TestPostgres.newDatabase();
-        Cli.Run backfill = new Cli(db).run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
-                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
-        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3);
-        try (Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())) {
-            lock.setAutoCommit(false);
-            try (Statement st = lock.createStatement()) {
-                st.execute("lock table dnsmig.zone in access exclusive mode");
-            }
+        TestPostgres.Database db = backfilledSamples();
+        try (Connection lock = zoneTableLocked(db)) {
             Process p = process(db, "--nameserver", "ns1", "--listen", "127.0.0.1:" + freePort());
             String http = new Output(p).await(LOADING).group(1);
             assertThat(fetch(http + "/actuator/prometheus").body()).containsPattern("dns_ready\\{nameserver=\"ns1\"\\} 0");
@@ -234,6 +217,25 @@ class ServeCommandTest {
             assertThat(p.exitValue()).as(err).isEqualTo(1);
             assertThat(err).contains("cannot listen on 127.0.0.1:" + port + " (--http");
         }
+    }
+
+    /** A fresh database with the samples backfilled. */
+    private static TestPostgres.Database backfilledSamples() {
+        TestPostgres.Database db = TestPostgres.newDatabase();
+        Cli.Run backfill = new Cli(db).run("backfill", "--named-conf", Repo.samples().resolve("named.conf").toString(), "--owners",
+                Repo.samples().resolve("owners.csv").toString(), "--progress", "never");
+        assertThat(backfill.exit()).as(backfill.toString()).isIn(0, 3); // the samples hold broken zones on purpose
+        return db;
+    }
+
+    /** A transaction holding the zone table that serve's loader reads: the load waits until it is rolled back or closed. */
+    private static Connection zoneTableLocked(TestPostgres.Database db) throws SQLException {
+        Connection lock = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+        lock.setAutoCommit(false);
+        try (Statement st = lock.createStatement()) {
+            st.execute("lock table dnsmig.zone in access exclusive mode");
+        }
+        return lock;
     }
 
     record Served(Process process, String http) {}
